@@ -1,0 +1,44 @@
+/**
+ * The registry of coded errors (`SWB_ERR_<AREA>_<WHAT>`), each with its HTTP status.
+ * Every code is documented in the README (a test checks it). `cause` carries the
+ * underlying error. Config problems are data (`Problem[]`), not these.
+ */
+export const errorCodes = {
+  SWB_ERR_HTTP_BAD_REQUEST: { status: 400, message: 'The request is invalid' },
+  SWB_ERR_HTTP_INVALID_JSON: { status: 400, message: 'The body is not valid JSON' },
+  SWB_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The body must be application/json' },
+  SWB_ERR_HTTP_UNAUTHORIZED: { status: 401, message: 'Missing or invalid credentials' },
+  SWB_ERR_HTTP_NOT_FOUND: { status: 404, message: 'Not found' },
+  SWB_ERR_HTTP_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than the limit' },
+  SWB_ERR_HTTP_RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  SWB_ERR_HTTP_INTERNAL: { status: 500, message: 'Internal error' },
+  SWB_ERR_HTTP_UNAVAILABLE: { status: 503, message: 'Temporarily unavailable; retry later' },
+  SWB_ERR_CONFIG_NOT_LOADED: { status: 503, message: 'No configuration is loaded' },
+  SWB_ERR_STORE_UNAVAILABLE: { status: 503, message: 'The history store is unavailable' },
+  SWB_ERR_WEBHOOK_UNREACHABLE: { status: 502, message: 'The webhook could not be reached' },
+  SWB_ERR_WEBHOOK_TIMEOUT: { status: 504, message: 'The webhook did not answer in time' },
+  SWB_ERR_WEBHOOK_HTTP_STATUS: { status: 502, message: 'The webhook answered with an error status' },
+  SWB_ERR_WEBHOOK_BAD_REPLY: { status: 502, message: 'The webhook reply is not valid' },
+  SWB_ERR_WEBHOOK_BLOCKED: { status: 502, message: 'The webhook target is a private or loopback address' },
+  SWB_ERR_ALL_ATTEMPTS_FAILED: { status: 502, message: 'Every integration attempt failed' },
+  SWB_ERR_FILE_LINK_INVALID: { status: 404, message: 'The file link is invalid or expired' },
+  SWB_ERR_CHANNEL_API: { status: 502, message: 'The channel API returned an error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export class SwitchboardError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+    super(message ?? errorCodes[code].message, options);
+    this.name = 'SwitchboardError';
+    this.code = code;
+    this.status = errorCodes[code].status;
+  }
+}
+
+/** The JSON error envelope every route uses. */
+export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
+  return { error: { code, message } };
+}

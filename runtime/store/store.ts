@@ -1,0 +1,53 @@
+/**
+ * The history/assignment store: one interface, two implementations (memory, Redis), one
+ * shared contract suite (`test/store/store.contract.ts`) both must pass.
+ *
+ * A message costs at most two store round trips: `beginTurn` (history read + sticky
+ * assignment read-or-claim) and `endTurn` (history append/trim/TTL + counters).
+ */
+import type { StoredMessage } from '../core/message.js';
+
+export interface StoreHealth {
+  kind: 'memory' | 'redis';
+  /** `down` while Redis is unreachable; the runtime keeps answering without history. */
+  state: 'up' | 'down';
+  lastError?: string;
+}
+
+export interface BeginTurnQuery {
+  historyKey: string;
+  /** Number of most recent messages to read; 0 reads none. */
+  limit: number;
+  /** Sticky assignment: read it, or atomically record `candidate` when absent (SET NX). */
+  assignment?: { key: string; candidate: string; ttlSeconds: number };
+}
+
+export interface BeginTurnResult {
+  history: StoredMessage[];
+  /** The recorded assignment (an existing one, or `candidate` if this call recorded it). */
+  assignment: string | null;
+  /** True when this call recorded the candidate. */
+  assigned: boolean;
+}
+
+export interface EndTurnWrite {
+  historyKey: string;
+  messages: StoredMessage[];
+  /** Keep at most this many messages. */
+  maxLength: number;
+  ttlSeconds: number;
+}
+
+export interface Store {
+  readonly kind: 'memory' | 'redis';
+  beginTurn(query: BeginTurnQuery): Promise<BeginTurnResult>;
+  /** Overwrite an assignment whose integration lost its weight. */
+  setAssignment(key: string, value: string, ttlSeconds: number): Promise<void>;
+  endTurn(write: EndTurnWrite): Promise<void>;
+  /** SET NX with TTL: true the first time `key` is claimed (channel delivery dedupe). */
+  claimOnce(key: string, ttlSeconds: number): Promise<boolean>;
+  /** Undo a claim whose processing could not start, so a re-delivery is processed. */
+  releaseClaim(key: string): Promise<void>;
+  health(): StoreHealth;
+  close(): Promise<void>;
+}

@@ -1,0 +1,102 @@
+/* Generated from schema/*.ts by `npm run schema`. Do not edit by hand. */
+/* Types of the Switchboard webhook contract (CONTRACT §4) for webhook implementers. */
+
+/**
+ * The JSON body Switchboard POSTs to a custom webhook.
+ */
+export interface WebhookRequest {
+  /**
+   * System prompt first (if any), then history, then the current user message last.
+   *
+   * Items: One message in OpenAI chat format.
+   */
+  messages: {
+    role: "system" | "user" | "assistant";
+    /**
+     * Text, or a list of parts (OpenAI format).
+     */
+    content:
+      | string
+      | (
+          | {
+              type: "text";
+              text: string;
+            }
+          | {
+              type: "image_url";
+              image_url: {
+                /**
+                 * HTTPS URL of the image.
+                 */
+                url: string;
+              };
+            }
+          | {
+              type: "file";
+              file: {
+                /**
+                 * HTTPS URL of the file.
+                 */
+                url: string;
+                name: string;
+                mime_type: string;
+              };
+            }
+        )[];
+  }[];
+  conversation_id: string;
+  user: {
+    id: string;
+    /**
+     * The channel name: http, telegram, slack.
+     */
+    platform: string;
+    name?: string;
+    username?: string;
+  };
+  bot: {
+    /**
+     * The bot document name.
+     */
+    id: string;
+    /**
+     * displayName, else name.
+     */
+    name: string;
+  };
+  /**
+   * Channel details; chat_id is always present.
+   */
+  metadata: {
+    channel: string;
+    chat_id: string;
+    message_id?: string;
+    /**
+     * true for requests sent by `switchboard test`.
+     */
+    test?: boolean;
+    [k: string]: unknown | undefined;
+  };
+}
+
+/**
+ * What a custom webhook answers with (2xx, JSON).
+ */
+export interface WebhookReply {
+  /**
+   * The reply text. Empty content with no attachments counts as a failed attempt.
+   */
+  content: string;
+  /**
+   * Items: A file to send back to the user.
+   */
+  attachments?: {
+    type: "image" | "file" | "audio" | "video";
+    url: string;
+    name?: string;
+    mime_type?: string;
+  }[];
+  metadata?: {
+    [k: string]: unknown | undefined;
+  };
+}
