@@ -1,0 +1,98 @@
+/**
+ * The synchronous HTTP channel: `POST /channels/http/:bot` with
+ * `{ user: {id, name?, username?}, conversation_id?, text?, attachments? }`, answered with the
+ * reply in the response body. Optional bearer token per bot (`channels.http.token`).
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { z } from 'zod';
+import type { ResolvedBot } from '../config/snapshot.js';
+import type { InboundMessage } from '../core/message.js';
+import { errorBody } from '../errors.js';
+import type { ChannelAdapter, ChannelResponse } from './channel.js';
+
+const id = z.union([z.string().min(1).max(256), z.number().int()]).transform(String);
+
+const httpMessage = z.strictObject({
+  user: z.strictObject({
+    id,
+    name: z.string().max(256).optional(),
+    username: z.string().max(256).optional(),
+  }),
+  conversation_id: id.optional(),
+  text: z.string().max(100_000).optional(),
+  attachments: z
+    .array(
+      z.strictObject({
+        type: z.enum(['image', 'file', 'audio', 'video']),
+        url: z.url({ protocol: /^https?$/ }),
+        name: z.string().max(256).optional(),
+        mime_type: z.string().max(256).optional(),
+      }),
+    )
+    .max(10)
+    .optional(),
+});
+
+/** Constant-time string comparison (hashes first so lengths don't leak). */
+export function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+/** Names the first problem of a zod error as `path: message`. */
+export function describeZodError(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid request';
+  const path = issue.path.map(String).join('.');
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+function bad(message: string): ChannelResponse {
+  return { status: 400, body: errorBody('SWB_ERR_HTTP_BAD_REQUEST', message) };
+}
+
+export const httpChannel: ChannelAdapter = {
+  name: 'http',
+
+  authenticate(headers: IncomingHttpHeaders, bot: ResolvedBot): boolean {
+    const token = bot.channels.http?.token;
+    if (!token) return true;
+    const auth = headers.authorization ?? '';
+    const m = /^Bearer\s+(.+)$/i.exec(auth);
+    return m?.[1] !== undefined && safeEqual(m[1].trim(), token);
+  },
+
+  async handle(request, bot, ctx) {
+    if (request.body === undefined || request.body === null || typeof request.body !== 'object' || Array.isArray(request.body)) {
+      return bad('the body must be a JSON object');
+    }
+    const parsed = httpMessage.safeParse(request.body);
+    if (!parsed.success) return bad(describeZodError(parsed.error));
+    const body = parsed.data;
+    const text = body.text && body.text.length > 0 ? body.text : undefined;
+    const attachments = body.attachments ?? [];
+    if (text === undefined && attachments.length === 0) return bad('a message needs "text" or "attachments"');
+    const conversationId = body.conversation_id ?? body.user.id;
+    const message: InboundMessage = {
+      bot: bot.name,
+      channel: 'http',
+      conversationId,
+      chatId: conversationId,
+      user: { id: body.user.id, ...(body.user.name !== undefined ? { name: body.user.name } : {}), ...(body.user.username !== undefined ? { username: body.user.username } : {}) },
+      ...(text !== undefined ? { text } : {}),
+      attachments: attachments.map((a) => ({ type: a.type, url: a.url, ...(a.name ? { name: a.name } : {}), ...(a.mime_type ? { mimeType: a.mime_type } : {}) })),
+      requestId: request.requestId,
+    };
+    const reply = await ctx.process(message);
+    const out: Record<string, unknown> = { content: reply.content };
+    if (reply.attachments.length > 0) {
+      out.attachments = reply.attachments.map((a) => ({ type: a.type, url: a.url, ...(a.name ? { name: a.name } : {}), ...(a.mimeType ? { mime_type: a.mimeType } : {}) }));
+    }
+    if (reply.metadata) out.metadata = reply.metadata;
+    if (reply.integration) out.integration = reply.integration;
+    if (reply.error) out.error = reply.error;
+    return { status: 200, body: out };
+  },
+};

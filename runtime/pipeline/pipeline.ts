@@ -1,0 +1,153 @@
+/**
+ * The message pipeline: conversation (history + contextWindow + systemPrompt) → routing
+ * (sticky weighted pick, fallbacks) → webhook client (provider build/parse) → history append.
+ * Channels call `process`; it never throws for upstream or store failures: the user gets the
+ * reply, or the bot's `fallbackMessage` with an error code.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
+import type { ChatMessage, InboundMessage, OutboundReply, StoredMessage } from '../core/message.js';
+import { redactSecrets } from '../core/redact.js';
+import type { Metrics } from '../metrics.js';
+import type { BeginTurnResult, Store } from '../store/store.js';
+import type { AttemptOptions, AttemptResult } from '../webhook/attempt.js';
+import type { ResolvedIntegration } from '../config/snapshot.js';
+import type { WebhookRequest } from '../core/message.js';
+import { createKeyedQueue, type KeyedQueue } from './keyed-queue.js';
+import { buildPayload, userContent } from './payload.js';
+import { routeMessage, type Router } from './router.js';
+
+export type CallIntegration = (integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions) => Promise<AttemptResult>;
+
+export interface PipelineDeps {
+  store: Store;
+  call: CallIntegration;
+  router: Router;
+  metrics: Metrics;
+  log: FastifyBaseLogger;
+  /** History TTL in seconds. */
+  historyTtlSeconds?: number;
+}
+
+export interface Pipeline {
+  process(snapshot: ConfigSnapshot, message: InboundMessage): Promise<OutboundReply>;
+  /** Resolves once every message in flight has finished. */
+  drain(): Promise<void>;
+  readonly inFlight: number;
+}
+
+const FAILURE_CODES = {
+  unreachable: 'SWB_ERR_WEBHOOK_UNREACHABLE',
+  timeout: 'SWB_ERR_WEBHOOK_TIMEOUT',
+  http_status: 'SWB_ERR_WEBHOOK_HTTP_STATUS',
+  bad_reply: 'SWB_ERR_WEBHOOK_BAD_REPLY',
+  blocked: 'SWB_ERR_WEBHOOK_BLOCKED',
+} as const;
+
+export const DEFAULT_HISTORY_TTL_SECONDS = 7 * 24 * 3600;
+
+export function historyKey(message: InboundMessage): string {
+  return `h:${message.bot}:${message.channel}:${message.conversationId}`;
+}
+
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  const queue: KeyedQueue = createKeyedQueue();
+  const ttl = deps.historyTtlSeconds ?? DEFAULT_HISTORY_TTL_SECONDS;
+  const { store, metrics, log } = deps;
+
+  async function beginTurn(bot: ResolvedBot, message: InboundMessage, key: string, assignment: Parameters<Store['beginTurn']>[0]['assignment']): Promise<BeginTurnResult & { degraded: boolean }> {
+    try {
+      const r = await store.beginTurn({ historyKey: key, limit: bot.contextWindow, ...(assignment ? { assignment } : {}) });
+      metrics.storeUp.set(1);
+      return { ...r, degraded: false };
+    } catch (err) {
+      metrics.storeUp.set(0);
+      metrics.storeErrors.inc({ operation: 'begin_turn' });
+      log.warn({ requestId: message.requestId, bot: bot.name, err: errMessage(err) }, 'history store unavailable: answering without history');
+      return { history: [], assignment: assignment?.candidate ?? null, assigned: false, degraded: true };
+    }
+  }
+
+  async function processNow(snapshot: ConfigSnapshot, message: InboundMessage): Promise<OutboundReply> {
+    const bot = snapshot.bots.get(message.bot);
+    if (!bot) throw new Error(`unknown bot ${message.bot}`);
+    const key = historyKey(message);
+    const plan = deps.router.plan(bot, message);
+    const turn = await beginTurn(bot, message, key, plan.assignment);
+    const route = routeMessage(deps.router, bot, plan, turn.assignment);
+    if (route.reassign && plan.assignment && !turn.degraded) {
+      store.setAssignment(plan.assignment.key, route.reassign, plan.assignment.ttlSeconds).catch((err: unknown) => {
+        metrics.storeErrors.inc({ operation: 'set_assignment' });
+        log.warn({ requestId: message.requestId, err: errMessage(err) }, 'could not record the new assignment');
+      });
+    }
+    const current: ChatMessage = { role: 'user', content: userContent(message) };
+    const payload = buildPayload(bot, message, turn.history, current);
+
+    let lastFailure: Extract<AttemptResult, { ok: false }> | undefined;
+    let reply: OutboundReply | undefined;
+    for (const [index, name] of route.order.entries()) {
+      const integration = snapshot.integrations.get(name);
+      if (!integration) continue;
+      const result = await deps.call(integration, payload, { requestId: message.requestId, allowPrivateNetwork: snapshot.allowPrivateNetwork });
+      const outcome = result.ok ? 'ok' : result.failure;
+      metrics.webhookAttempts.inc({ bot: bot.name, integration: name, outcome });
+      metrics.webhookLatency.observe({ bot: bot.name, integration: name }, result.latencyMs / 1000);
+      deps.router.record(bot, { integration: name, outcome, latencyMs: result.latencyMs, primary: index === 0, assigned: index === 0 && turn.assigned });
+      if (result.ok) {
+        if (index > 0) metrics.fallbacks.inc({ bot: bot.name, integration: name });
+        reply = {
+          content: result.reply.content,
+          attachments: (result.reply.attachments ?? []).map((a) => ({ type: a.type, url: a.url, ...(a.name ? { name: a.name } : {}), ...(a.mime_type ? { mimeType: a.mime_type } : {}) })),
+          ...(result.reply.metadata ? { metadata: result.reply.metadata } : {}),
+          integration: name,
+        };
+        break;
+      }
+      lastFailure = result;
+      log.warn(
+        { requestId: message.requestId, bot: bot.name, integration: name, failure: result.failure, status: result.status, latencyMs: Math.round(result.latencyMs) },
+        `webhook attempt failed: ${redactSecrets(result.message, snapshot.secrets)}`,
+      );
+    }
+
+    const stored: StoredMessage[] = [current];
+    if (reply) stored.push({ role: 'assistant', content: reply.content });
+    if (!turn.degraded) {
+      try {
+        await store.endTurn({ historyKey: key, messages: stored, maxLength: Math.max(bot.contextWindow, 1) * 2, ttlSeconds: ttl });
+      } catch (err) {
+        metrics.storeUp.set(0);
+        metrics.storeErrors.inc({ operation: 'end_turn' });
+        log.warn({ requestId: message.requestId, bot: bot.name, err: errMessage(err) }, 'history store unavailable: this turn was not recorded');
+      }
+    }
+
+    if (reply) {
+      metrics.messages.inc({ bot: bot.name, channel: message.channel, outcome: 'answered' });
+      return reply;
+    }
+    metrics.messages.inc({ bot: bot.name, channel: message.channel, outcome: 'fallback_message' });
+    const code = lastFailure ? FAILURE_CODES[lastFailure.failure] : 'SWB_ERR_ALL_ATTEMPTS_FAILED';
+    const why = lastFailure ? redactSecrets(lastFailure.message, snapshot.secrets) : 'no integration with weight > 0 is available';
+    return {
+      content: bot.fallbackMessage,
+      attachments: [],
+      error: { code: route.order.length > 1 ? 'SWB_ERR_ALL_ATTEMPTS_FAILED' : code, message: route.order.length > 1 ? `every attempt failed; last: ${why}` : why },
+    };
+  }
+
+  return {
+    process(snapshot, message) {
+      return queue.run(`${message.bot}\u0000${message.channel}\u0000${message.conversationId}`, () => processNow(snapshot, message));
+    },
+    drain: () => queue.drain(),
+    get inFlight() {
+      return queue.size;
+    },
+  };
+}
+
+function errMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
