@@ -13,7 +13,10 @@ export interface ProviderRequest {
   headers: Record<string, string>;
 }
 
-export type ParseResult = { ok: true; reply: WebhookReply } | { ok: false; message: string };
+/** Why a reply is unusable (drives the `switchboard test` diagnosis). */
+export type BadReplyReason = 'invalid_json' | 'too_large' | 'missing_content' | 'empty' | 'invalid_shape';
+
+export type ParseResult = { ok: true; reply: WebhookReply } | { ok: false; message: string; reason?: BadReplyReason };
 
 export interface Provider {
   readonly type: ResolvedIntegration['type'];
@@ -21,6 +24,14 @@ export interface Provider {
   buildRequest(payload: WebhookRequest, integration: ResolvedIntegration): ProviderRequest;
   /** Pure: 2xx JSON body → reply, or a message saying what is wrong with it. */
   parseReply(body: unknown): ParseResult;
-  /** Pure: a short, secret-free description of an upstream error body (non-2xx). */
-  describeError?(status: number, body: unknown): string | undefined;
+  /**
+   * Pure: a short, secret-free description of an upstream error body (non-2xx). `headers`
+   * (lower-case names) lets a provider mention rate-limit headers.
+   */
+  describeError?(status: number, body: unknown, headers?: Readonly<Record<string, string | string[] | undefined>>): string | undefined;
+  /**
+   * Pure: answer without any network call (the built-in `echo`). When present, the webhook
+   * client returns this reply and never dispatches a request.
+   */
+  answerLocally?(payload: WebhookRequest): WebhookReply;
 }

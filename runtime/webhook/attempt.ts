@@ -1,7 +1,9 @@
 /**
  * The result of one webhook attempt, as the webhook client reports it to the pipeline.
  */
+import type { Dispatcher } from 'undici';
 import type { FailureClass, WebhookReply } from '../core/message.js';
+import type { BadReplyReason } from '../providers/provider.js';
 
 export type AttemptResult =
   | { ok: true; reply: WebhookReply; status: number; latencyMs: number; retried: boolean }
@@ -15,11 +17,30 @@ export type AttemptResult =
       latencyMs: number;
       retried: boolean;
       cause?: unknown;
+      /** For `bad_reply`: what exactly is wrong (drives the `switchboard test` diagnosis). */
+      reason?: BadReplyReason;
     };
+
+/** What one dispatched request carried, as reported to `AttemptOptions.onRequest`. NOT redacted. */
+export interface SentRequest {
+  method: 'POST';
+  url: string;
+  headers: Readonly<Record<string, string>>;
+  body: string;
+}
 
 export interface AttemptOptions {
   requestId: string;
   /** Overrides the integration's `timeout` (ms). */
   timeoutMs?: number;
   allowPrivateNetwork: boolean;
+  /**
+   * Dispatcher override; default `guardedDispatcher(allowPrivateNetwork)`. Tests pass an agent
+   * from `createGuardedAgent({ resolve })` (injected DNS) or an undici MockAgent.
+   */
+  dispatcher?: Dispatcher;
+  /** Called before each dispatch (twice when retried) with the request as sent; the callee must redact. */
+  onRequest?: (request: SentRequest) => void;
+  /** Clock for `webhook-timestamp`, ms since the epoch. Default `Date.now`. */
+  now?: () => number;
 }

@@ -1,0 +1,45 @@
+/**
+ * `type: custom`: the webhook receives the platform payload itself (CONTRACT §4) and
+ * answers `{ content, attachments?, metadata? }`.
+ */
+import { webhookReplySchema } from '../../schema/webhook.js';
+import type { WebhookReply } from '../core/message.js';
+import { isRecord, shorten } from './parts.js';
+import type { ParseResult, Provider } from './provider.js';
+
+/**
+ * Validates a custom-webhook reply with `webhookReplySchema`. An empty `content` with no
+ * attachments is a bad reply (nothing to send the user). Shared by `echo`.
+ */
+export function parseCustomReply(body: unknown): ParseResult {
+  if (!isRecord(body)) return { ok: false, reason: 'invalid_shape', message: 'the reply is not a JSON object' };
+  if (!('content' in body)) return { ok: false, reason: 'missing_content', message: 'the reply has no "content" field' };
+  const parsed = webhookReplySchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `"${issue.path.join('.')}"` : 'the reply';
+    return { ok: false, reason: 'invalid_shape', message: `${where}: ${issue?.message ?? 'invalid'}` };
+  }
+  const reply: WebhookReply = parsed.data;
+  if (reply.content.trim() === '' && (reply.attachments?.length ?? 0) === 0) {
+    return { ok: false, reason: 'empty', message: 'the reply has empty "content" and no attachments' };
+  }
+  return { ok: true, reply };
+}
+
+/** Best-effort message from a custom webhook's error body: `error.message`, `error` or `message`. */
+export function describeCustomError(status: number, body: unknown): string | undefined {
+  if (!isRecord(body)) return undefined;
+  const err = body.error;
+  const text = isRecord(err) && typeof err.message === 'string' ? err.message : typeof err === 'string' ? err : typeof body.message === 'string' ? body.message : undefined;
+  return text ? `${status}: ${shorten(text, 200)}` : undefined;
+}
+
+export const customProvider: Provider = {
+  type: 'custom',
+  buildRequest(payload) {
+    return { body: JSON.stringify(payload), headers: {} };
+  },
+  parseReply: parseCustomReply,
+  describeError: describeCustomError,
+};

@@ -1,0 +1,112 @@
+/**
+ * The webhook client: one attempt against one integration. undici `request` on a shared
+ * keep-alive dispatcher (not fetch), one overall deadline per attempt covering connect,
+ * headers, a slowly dripping body and the single Retry-After retry, a reply size cap,
+ * no redirects, Standard Webhooks signing, connect-time private-network checks.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import type { ResolvedIntegration } from '../config/snapshot.js';
+import type { WebhookRequest } from '../core/message.js';
+import type { BadReplyReason } from '../providers/provider.js';
+import type { AttemptOptions, AttemptResult } from './attempt.js';
+import { classifyError } from './classify.js';
+import { derive, scrub } from './derived.js';
+import { guardedDispatcher } from './guarded-dispatcher.js';
+import { MAX_ERROR_BODY_BYTES, MAX_REPLY_BYTES, parseJsonBody, readBounded, readPrefix } from './read-body.js';
+import { parseRetryAfter } from './retry-after.js';
+import { newWebhookId, signingHeaders } from './signing.js';
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}
+
+/**
+ * Calls `integration` with the platform `payload` and reports one AttemptResult; never
+ * throws. `echo` answers locally. Failures are classified (`unreachable`, `timeout`,
+ * `http_status`, `bad_reply`, `blocked`) with secret-free messages. A 429/503 whose
+ * Retry-After fits in the remaining time is retried once, with the same `webhook-id`.
+ */
+export async function callIntegration(integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions): Promise<AttemptResult> {
+  const started = performance.now();
+  const d = derive(integration);
+  if (d.provider.answerLocally) {
+    return { ok: true, reply: d.provider.answerLocally(payload), status: 200, latencyMs: elapsed(started), retried: false };
+  }
+  if (d.configError) return { ok: false, failure: 'unreachable', message: d.configError, latencyMs: elapsed(started), retried: false };
+  const refusal = d.preflight(opts.allowPrivateNetwork);
+  if (refusal) return { ok: false, failure: 'blocked', message: refusal, latencyMs: elapsed(started), retried: false };
+
+  const timeoutMs = opts.timeoutMs ?? integration.timeoutMs;
+  const deadline = started + timeoutMs;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const dispatcher = opts.dispatcher ?? guardedDispatcher(opts.allowPrivateNetwork);
+  const now = opts.now ?? Date.now;
+  let retried = false;
+  let status: number | undefined;
+
+  try {
+    const built = d.provider.buildRequest(payload, integration);
+    const headers: Record<string, string> = { ...d.fixedHeaders };
+    for (const [name, value] of Object.entries(built.headers)) {
+      if (!d.configuredNames.has(name.toLowerCase())) headers[name] = value;
+    }
+    headers['X-Bot-ID'] = payload.bot.id;
+    headers['X-Request-ID'] = opts.requestId;
+    const webhookId = d.signingKeys.length > 0 ? newWebhookId() : undefined;
+
+    for (;;) {
+      if (webhookId) Object.assign(headers, signingHeaders(d.signingKeys, webhookId, Math.floor(now() / 1000), built.body));
+      opts.onRequest?.({ method: 'POST', url: d.url, headers: { ...headers }, body: built.body });
+      const res = await request(d.url, { method: 'POST', headers, body: built.body, dispatcher, signal: controller.signal });
+      status = res.statusCode;
+
+      if (status >= 200 && status < 300) {
+        const bytes = await readBounded(res.body, MAX_REPLY_BYTES, res.headers['content-length']);
+        if (bytes === null) {
+          return fail('bad_reply', `the reply is larger than ${MAX_REPLY_BYTES} bytes (1 MiB)`, 'too_large');
+        }
+        const json = parseJsonBody(bytes);
+        if (!json.ok) {
+          const type = res.headers['content-type'];
+          const hint = typeof type === 'string' && !type.includes('json') ? ` (Content-Type: ${type.split(';')[0]})` : '';
+          return fail('bad_reply', `${json.message}${hint}`, 'invalid_json');
+        }
+        const parsed = d.provider.parseReply(json.value);
+        if (!parsed.ok) return fail('bad_reply', scrub(parsed.message, d.secretValues), parsed.reason);
+        return { ok: true, reply: parsed.reply, status, latencyMs: elapsed(started), retried };
+      }
+
+      if (!retried && (status === 429 || status === 503)) {
+        const delay = parseRetryAfter(res.headers['retry-after'], now());
+        if (delay !== null && performance.now() + delay < deadline) {
+          await res.body.dump({ limit: MAX_ERROR_BODY_BYTES }).catch(() => undefined);
+          await sleep(delay, undefined, { signal: controller.signal });
+          retried = true;
+          continue;
+        }
+      }
+
+      if (status >= 300 && status < 400) {
+        res.body.destroy();
+        return fail('http_status', `the webhook answered ${status} (a redirect); redirects are not followed, configure the final URL`);
+      }
+      const prefix = await readPrefix(res.body, MAX_ERROR_BODY_BYTES);
+      const body = parseJsonBody(prefix);
+      const described = d.provider.describeError?.(status, body.ok ? body.value : undefined, res.headers);
+      return fail('http_status', scrub(described ?? `the webhook answered ${status}`, d.secretValues));
+    }
+  } catch (err) {
+    const { failure, message } = classifyError(err, controller.signal.aborted, timeoutMs);
+    return { ok: false, failure, status, message: scrub(message, d.secretValues), latencyMs: elapsed(started), retried, cause: err };
+  } finally {
+    clearTimeout(timer);
+  }
+
+  function fail(failure: 'bad_reply' | 'http_status', message: string, reason?: BadReplyReason): AttemptResult {
+    return reason === undefined
+      ? { ok: false, failure, status, message, latencyMs: elapsed(started), retried }
+      : { ok: false, failure, status, message, latencyMs: elapsed(started), retried, reason };
+  }
+}

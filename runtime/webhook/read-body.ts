@@ -1,0 +1,68 @@
+/**
+ * Reading a reply body under a size cap, without buffering more than the cap.
+ */
+import type { Dispatcher } from 'undici';
+
+/** Largest reply body accepted from a webhook (1 MiB); larger replies are bad replies. */
+export const MAX_REPLY_BYTES = 1024 * 1024;
+/** Error bodies (non-2xx) are read only this far, to describe the error. */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+type Body = Dispatcher.ResponseData['body'];
+
+/**
+ * Reads `body` fully when it is at most `limit` bytes; returns null (and destroys the
+ * stream, closing that connection) as soon as it is known to be larger, from
+ * Content-Length or from the bytes received.
+ */
+export async function readBounded(body: Body, limit: number, contentLength?: string | string[]): Promise<Buffer | null> {
+  const declared = typeof contentLength === 'string' ? Number(contentLength) : NaN;
+  if (declared > limit) {
+    body.destroy();
+    return null;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      return null;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/** Reads at most `limit` bytes for a description and drops the rest (never throws on size). */
+export async function readPrefix(body: Body, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (size < limit) chunks.push(chunk.subarray(0, limit - size));
+    size += chunk.length;
+    if (size >= limit) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes UTF-8 (BOM stripped) and parses JSON; a message says which step failed. */
+export function parseJsonBody(bytes: Buffer): { ok: true; value: unknown } | { ok: false; message: string } {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { ok: false, message: 'the reply is not valid UTF-8' };
+  }
+  if (text.trim() === '') return { ok: false, message: 'the reply body is empty, not JSON' };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, message: 'the reply is not valid JSON' };
+  }
+}
