@@ -38,6 +38,24 @@ export interface EndTurnWrite {
   ttlSeconds: number;
 }
 
+/** One hash-field increment (Redis HINCRBY). Used by the A/B stats (runtime/stats). */
+export interface CounterIncrement {
+  /** Hash key, unprefixed (the store adds its key prefix). */
+  key: string;
+  field: string;
+  by: number;
+}
+
+/**
+ * Pending counter increments that a store piggybacks on its `endTurn` pipeline, so stats
+ * cost no extra round trip. `drain` hands over (and forgets) what is pending; `restore`
+ * gives it back when the write failed.
+ */
+export interface CounterSource {
+  drain(): CounterIncrement[];
+  restore(increments: CounterIncrement[]): void;
+}
+
 export interface Store {
   readonly kind: 'memory' | 'redis';
   beginTurn(query: BeginTurnQuery): Promise<BeginTurnResult>;
@@ -50,4 +68,10 @@ export interface Store {
   releaseClaim(key: string): Promise<void>;
   health(): StoreHealth;
   close(): Promise<void>;
+  /** Applies increments now (one round trip). Shared by every replica on one Redis. */
+  incrementCounters?(increments: CounterIncrement[]): Promise<void>;
+  /** Reads one counter hash (unprefixed key); `{}` when absent. */
+  readCounters?(key: string): Promise<Record<string, number>>;
+  /** Registers the source whose pending increments each `endTurn` writes in its pipeline. */
+  setCounterSource?(source: CounterSource | undefined): void;
 }

@@ -1,0 +1,131 @@
+/**
+ * In-process store: used when `REDIS_URL` is not set (one replica, history lost on restart).
+ * Every map is size-bounded (LRU) and entries expire like their Redis counterparts, so the
+ * process cannot grow without bound. Messages are kept as JSON strings, as in Redis, so a
+ * caller mutating what it read cannot change what is stored.
+ */
+import type { StoredMessage } from '../core/message.js';
+import { clampHistoryLength, DEFAULT_MEMORY_LIMITS, DEFAULT_COUNTER_TTL_SECONDS } from './defaults.js';
+import type {
+  BeginTurnQuery,
+  BeginTurnResult,
+  CounterIncrement,
+  CounterSource,
+  EndTurnWrite,
+  Store,
+  StoreHealth,
+} from './store.js';
+import { TtlLru } from './ttl-lru.js';
+
+export interface MemoryStoreOptions {
+  /** Upper bounds of each map; least recently used entries go first. */
+  limits?: Partial<Record<keyof typeof DEFAULT_MEMORY_LIMITS, number>>;
+  /** Counter hashes expire this long after their last increment (default 90 days). */
+  counterTtlSeconds?: number;
+  /** Injectable clock (ms since epoch), for tests. */
+  now?: () => number;
+}
+
+/** The memory store, plus a TTL probe that the shared contract suite uses. */
+export interface MemoryStore extends Store {
+  readonly kind: 'memory';
+  /** Seconds left before `key` (history, assignment, claim or counter key) expires; -2 when absent. */
+  ttlOf(key: string): number;
+}
+
+/** Creates an in-process store. Never fails; `health()` is always `up`. */
+export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryStore {
+  const now = opts.now ?? Date.now;
+  const limits = { ...DEFAULT_MEMORY_LIMITS, ...opts.limits };
+  const counterTtlMs = (opts.counterTtlSeconds ?? DEFAULT_COUNTER_TTL_SECONDS) * 1000;
+  const histories = new TtlLru<string[]>(limits.conversations, now);
+  const assignments = new TtlLru<string>(limits.assignments, now);
+  const claims = new TtlLru<true>(limits.claims, now);
+  const counters = new TtlLru<Map<string, number>>(limits.counterKeys, now);
+  let counterSource: CounterSource | undefined;
+  let closed = false;
+
+  const applyCounters = (increments: CounterIncrement[]): void => {
+    for (const { key, field, by } of increments) {
+      const hash = counters.get(key) ?? new Map<string, number>();
+      hash.set(field, (hash.get(field) ?? 0) + by);
+      counters.set(key, hash, counterTtlMs);
+    }
+  };
+
+  const parse = (raw: string[]): StoredMessage[] => raw.map((s) => JSON.parse(s) as StoredMessage);
+
+  return {
+    kind: 'memory',
+
+    async beginTurn(query: BeginTurnQuery): Promise<BeginTurnResult> {
+      const stored = query.limit > 0 ? histories.get(query.historyKey) : undefined;
+      const history = stored ? parse(stored.slice(-Math.floor(query.limit))) : [];
+      if (!query.assignment) return { history, assignment: null, assigned: false };
+      const { key, candidate, ttlSeconds } = query.assignment;
+      const existing = assignments.get(key);
+      // Sliding TTL: an active user keeps the arm; set() also refreshes the expiry.
+      assignments.set(key, existing ?? candidate, ttlSeconds * 1000);
+      return existing === undefined
+        ? { history, assignment: candidate, assigned: true }
+        : { history, assignment: existing, assigned: false };
+    },
+
+    async setAssignment(key, value, ttlSeconds) {
+      assignments.set(key, value, ttlSeconds * 1000);
+    },
+
+    async endTurn(write: EndTurnWrite): Promise<void> {
+      const max = clampHistoryLength(write.maxLength);
+      if (max === 0) histories.delete(write.historyKey);
+      else if (write.messages.length > 0) {
+        const list = [...(histories.get(write.historyKey) ?? []), ...write.messages.map((m) => JSON.stringify(m))];
+        histories.set(write.historyKey, list.slice(-max), write.ttlSeconds * 1000);
+      }
+      if (counterSource) applyCounters(counterSource.drain());
+    },
+
+    async claimOnce(key, ttlSeconds) {
+      if (claims.get(key)) return false;
+      claims.set(key, true, ttlSeconds * 1000);
+      return true;
+    },
+
+    async releaseClaim(key) {
+      claims.delete(key);
+    },
+
+    health(): StoreHealth {
+      return { kind: 'memory', state: 'up' };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      histories.clear();
+      assignments.clear();
+      claims.clear();
+      counters.clear();
+    },
+
+    async incrementCounters(increments) {
+      applyCounters(increments);
+    },
+
+    async readCounters(key) {
+      return Object.fromEntries(counters.get(key) ?? []);
+    },
+
+    setCounterSource(source) {
+      counterSource = source;
+    },
+
+    ttlOf(key: string): number {
+      for (const map of [histories, assignments, claims, counters] as TtlLru<unknown>[]) {
+        const ms = map.ttlMs(key);
+        if (ms !== undefined) return Math.ceil(ms / 1000);
+      }
+      return -2;
+    },
+  };
+}

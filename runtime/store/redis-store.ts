@@ -1,0 +1,284 @@
+/**
+ * Redis store (ioredis), shared by every runtime replica.
+ *
+ * One message costs two round trips: `beginTurn` pipelines LRANGE (history) with the sticky
+ * assignment's `SET NX EX` + `GET` + `EXPIRE` (atomic claim: two replicas racing on a new
+ * user both read the winner), and `endTurn` pipelines RPUSH + LTRIM + EXPIRE plus pending
+ * A/B counters (HINCRBY). An outage cannot hang a request or grow memory: commands time out
+ * (`commandTimeout`), nothing is queued while disconnected (`enableOfflineQueue: false`),
+ * reconnects back off up to a cap and never stop, and every failure rejects with
+ * `SWB_ERR_STORE_UNAVAILABLE` so the caller degrades. `health()` says `down` (with the last
+ * error) until a command or the connection succeeds again; state changes are logged once.
+ */
+import { Redis, type ChainableCommander } from 'ioredis';
+import type { StoredMessage } from '../core/message.js';
+import { SwitchboardError } from '../errors.js';
+import {
+  clampHistoryLength,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_COUNTER_TTL_SECONDS,
+  DEFAULT_KEY_PREFIX,
+  DEFAULT_MAX_RECONNECT_DELAY_MS,
+  ttlSeconds as wholeSeconds,
+} from './defaults.js';
+import type { BeginTurnQuery, BeginTurnResult, CounterIncrement, CounterSource, EndTurnWrite, Store, StoreHealth } from './store.js';
+
+/** The subset of a pino logger the store uses. */
+export interface StoreLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface RedisStoreOptions {
+  /** Prefix of every key (default `swb:`). */
+  keyPrefix?: string;
+  /** A command (or pipeline) rejects after this long (default 500 ms). */
+  commandTimeoutMs?: number;
+  /** Gives up one connection attempt after this long (default 2 s). */
+  connectTimeoutMs?: number;
+  /** Reconnect backoff cap (default 2 s; the backoff starts at 50 ms and doubles). */
+  maxReconnectDelayMs?: number;
+  /** A/B counter hashes expire this long after their last increment (default 90 days). */
+  counterTtlSeconds?: number;
+  log?: StoreLogger;
+}
+
+export interface RedisStore extends Store {
+  readonly kind: 'redis';
+  /** Resolves once connected (or rejects after `timeoutMs`); commands before that reject. */
+  ready(timeoutMs?: number): Promise<void>;
+}
+
+/** Creates the Redis store; it connects in the background (see `ready()`). */
+export function createRedisStore(url: string, opts: RedisStoreOptions = {}): RedisStore {
+  const maxDelay = opts.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS;
+  const commandTimeout = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const counterTtl = wholeSeconds(opts.counterTtlSeconds ?? DEFAULT_COUNTER_TTL_SECONDS);
+  const log = opts.log;
+  const where = redactUrl(url);
+  const redis = new Redis(url, {
+    keyPrefix: opts.keyPrefix ?? DEFAULT_KEY_PREFIX,
+    commandTimeout,
+    // A hung server (socket open, no replies) would keep timed-out commands queued: drop the
+    // socket once replies are overdue, which rejects them and reconnects.
+    socketTimeout: Math.max(2 * commandTimeout, 1000),
+    connectTimeout: opts.connectTimeoutMs ?? 2000,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    // Never give up: the store must come back by itself once Redis does.
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times - 1, 16), maxDelay),
+    lazyConnect: false,
+  });
+
+  let state: StoreHealth['state'] = 'down';
+  let lastError: string | undefined = 'connecting';
+  let everUp = false;
+  let closed = false;
+  let counterSource: CounterSource | undefined;
+
+  let probe: NodeJS.Timeout | undefined;
+  const markUp = (): void => {
+    if (probe) clearInterval(probe);
+    probe = undefined;
+    if (state === 'up') return;
+    state = 'up';
+    lastError = undefined;
+    log?.info({ store: 'redis', redis: where }, everUp ? 'history store is back up' : 'history store connected');
+    everUp = true;
+  };
+  const markDown = (message: string): void => {
+    lastError = message;
+    // Connected but a command failed (e.g. timed out): probe, so health recovers without traffic.
+    if (!probe && !closed && redis.status === 'ready') {
+      probe = setInterval(() => {
+        if (redis.status === 'ready') redis.ping().then(markUp, () => {});
+      }, 1000);
+      probe.unref();
+    }
+    if (state === 'down') return;
+    state = 'down';
+    log?.warn({ store: 'redis', redis: where, err: message }, 'history store is down: answering without history until it is back');
+  };
+
+  redis.on('ready', markUp);
+  // An 'error' listener is required (ioredis re-emits every failed reconnect); log via markDown only.
+  redis.on('error', (err: Error) => {
+    if (!closed) markDown(err.message);
+  });
+  redis.on('close', () => {
+    if (!closed) markDown(lastError && state === 'down' ? lastError : 'connection closed');
+  });
+
+  /** Runs a pipeline; any failed command rejects the whole call with a coded error. */
+  async function run(pipeline: ChainableCommander): Promise<unknown[]> {
+    let results: [Error | null, unknown][] | null;
+    try {
+      results = await pipeline.exec();
+    } catch (err) {
+      throw fail(err);
+    }
+    if (!results) throw fail(new Error('pipeline was discarded'));
+    const out: unknown[] = [];
+    for (const [err, value] of results) {
+      if (err) throw fail(err);
+      out.push(value);
+    }
+    if (redis.status === 'ready') markUp();
+    return out;
+  }
+
+  async function one<T>(command: Promise<T>): Promise<T> {
+    try {
+      const value = await command;
+      if (redis.status === 'ready') markUp();
+      return value;
+    } catch (err) {
+      throw fail(err);
+    }
+  }
+
+  function fail(err: unknown): SwitchboardError {
+    const message = err instanceof Error ? err.message : String(err);
+    // A reply error (WRONGTYPE…) means Redis answered: it is not an outage.
+    if (!(err instanceof Error && err.name === 'ReplyError')) markDown(message);
+    return new SwitchboardError('SWB_ERR_STORE_UNAVAILABLE', `history store unavailable: ${message}`, { cause: err });
+  }
+
+  function addCounters(p: ChainableCommander, increments: CounterIncrement[]): void {
+    const keys = new Set<string>();
+    for (const { key, field, by } of increments) {
+      p.hincrby(key, field, by);
+      keys.add(key);
+    }
+    for (const key of keys) p.expire(key, counterTtl);
+  }
+
+  return {
+    kind: 'redis',
+
+    async beginTurn(query: BeginTurnQuery): Promise<BeginTurnResult> {
+      const p = redis.pipeline();
+      const limit = Math.floor(query.limit);
+      if (limit > 0) p.lrange(query.historyKey, -limit, -1);
+      const a = query.assignment;
+      if (a) {
+        const ttl = wholeSeconds(a.ttlSeconds);
+        // SET NX + GET in one pipeline: both replicas of a race read the same winner.
+        p.set(a.key, a.candidate, 'EX', ttl, 'NX');
+        p.get(a.key);
+        p.expire(a.key, ttl); // sliding: an active user keeps the arm
+      }
+      const res = await run(p);
+      const history = limit > 0 ? parseHistory(res[0] as string[]) : [];
+      if (!a) return { history, assignment: null, assigned: false };
+      const at = limit > 0 ? 1 : 0;
+      const assigned = res[at] === 'OK';
+      const value = (res[at + 1] as string | null) ?? a.candidate;
+      return { history, assignment: value, assigned };
+    },
+
+    async setAssignment(key, value, ttlSeconds) {
+      await one(redis.set(key, value, 'EX', wholeSeconds(ttlSeconds)));
+    },
+
+    async endTurn(write: EndTurnWrite): Promise<void> {
+      const p = redis.pipeline();
+      const max = clampHistoryLength(write.maxLength);
+      if (max === 0) p.del(write.historyKey);
+      else if (write.messages.length > 0) {
+        p.rpush(write.historyKey, ...write.messages.map((m) => JSON.stringify(m)));
+        p.ltrim(write.historyKey, -max, -1);
+        p.expire(write.historyKey, wholeSeconds(write.ttlSeconds));
+      }
+      const pending = counterSource?.drain() ?? [];
+      addCounters(p, pending);
+      if (p.length === 0) return;
+      try {
+        await run(p);
+      } catch (err) {
+        if (pending.length > 0) counterSource?.restore(pending);
+        throw err;
+      }
+    },
+
+    async claimOnce(key, ttlSeconds) {
+      return (await one(redis.set(key, '1', 'EX', wholeSeconds(ttlSeconds), 'NX'))) === 'OK';
+    },
+
+    async releaseClaim(key) {
+      await one(redis.del(key));
+    },
+
+    health(): StoreHealth {
+      return state === 'up' ? { kind: 'redis', state } : { kind: 'redis', state, ...(lastError ? { lastError } : {}) };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (probe) clearInterval(probe);
+      try {
+        await Promise.race([redis.quit(), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
+      } catch {
+        // already disconnected
+      }
+      redis.disconnect();
+    },
+
+    async incrementCounters(increments) {
+      if (increments.length === 0) return;
+      const p = redis.pipeline();
+      addCounters(p, increments);
+      await run(p);
+    },
+
+    async readCounters(key) {
+      const hash = await one(redis.hgetall(key));
+      const out: Record<string, number> = {};
+      for (const [field, value] of Object.entries(hash)) out[field] = Number(value);
+      return out;
+    },
+
+    setCounterSource(source) {
+      counterSource = source;
+    },
+
+    ready(timeoutMs = 5000) {
+      if (redis.status === 'ready') return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          redis.off('ready', onReady);
+          reject(new SwitchboardError('SWB_ERR_STORE_UNAVAILABLE', `history store unavailable: not connected after ${timeoutMs} ms (${lastError ?? 'unknown'})`));
+        }, timeoutMs);
+        const onReady = (): void => {
+          clearTimeout(timer);
+          resolve();
+        };
+        redis.once('ready', onReady);
+      });
+    },
+  };
+}
+
+function parseHistory(raw: string[]): StoredMessage[] {
+  const out: StoredMessage[] = [];
+  for (const item of raw) {
+    try {
+      out.push(JSON.parse(item) as StoredMessage);
+    } catch {
+      // A foreign or corrupt entry is skipped rather than failing the whole conversation.
+    }
+  }
+  return out;
+}
+
+/** The URL without its password, for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'redis://(unparsable url)';
+  }
+}

@@ -1,0 +1,177 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SwitchboardError } from '../../runtime/errors.js';
+import { createRedisStore, redactUrl, type RedisStore } from '../../runtime/store/redis-store.js';
+import type { CounterIncrement } from '../../runtime/store/store.js';
+import { EXTERNAL_REDIS_SKIP_REASON, redisIsExternal, startRedis, type RedisHandle } from '../helpers/redis.js';
+import { storeContract } from './store.contract.js';
+
+let redis: RedisHandle;
+let raw: Redis;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  raw = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await raw.connect();
+});
+afterAll(async () => {
+  raw?.disconnect();
+  await redis?.stop();
+});
+
+const prefixOf = (ns: string): string => `swbtest:${ns}`;
+
+storeContract('redis', {
+  async make(ns) {
+    const store = createRedisStore(redis.url, { keyPrefix: prefixOf(ns) });
+    await store.ready();
+    return { store, ttl: (key) => raw.ttl(prefixOf(ns) + key), close: () => store.close() };
+  },
+  async peer(_h, ns) {
+    const store = createRedisStore(redis.url, { keyPrefix: prefixOf(ns) });
+    await store.ready();
+    return store;
+  },
+});
+
+describe('redis store specifics', () => {
+  it('prefixes every key with swb: by default and bounds them with TTLs', async () => {
+    const store = createRedisStore(redis.url);
+    await store.ready();
+    const id = `prefix-${process.pid}-${Date.now()}`;
+    await store.endTurn({ historyKey: `h:${id}`, messages: [{ role: 'user', content: 'x' }], maxLength: 5, ttlSeconds: 60 });
+    await store.beginTurn({ historyKey: `h:${id}`, limit: 1, assignment: { key: `a:${id}`, candidate: 'gpt', ttlSeconds: 90 } });
+    await store.incrementCounters!([{ key: `stats:${id}`, field: 'f', by: 1 }]);
+    expect(await raw.lrange(`swb:h:${id}`, 0, -1)).toEqual(['{"role":"user","content":"x"}']);
+    expect(await raw.get(`swb:a:${id}`)).toBe('gpt');
+    expect(await raw.ttl(`swb:stats:${id}`)).toBe(90 * 24 * 3600);
+    expect(await raw.exists(`h:${id}`)).toBe(0);
+    await store.close();
+  });
+
+  it('skips corrupt history entries instead of failing the turn', async () => {
+    const store = createRedisStore(redis.url, { keyPrefix: 'swbtest:corrupt:' });
+    await store.ready();
+    await raw.del('swbtest:corrupt:h');
+    await raw.rpush('swbtest:corrupt:h', '{"role":"user","content":"ok"}', 'not json');
+    expect((await store.beginTurn({ historyKey: 'h', limit: 10 })).history).toEqual([{ role: 'user', content: 'ok' }]);
+    await store.close();
+  });
+
+  it('does not log or report the password of the URL', () => {
+    expect(redactUrl('redis://user:s3cret@redis.internal:6380/2')).toBe('redis://user:***@redis.internal:6380/2');
+    expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('reports down (and rejects fast) when nothing listens', async () => {
+    const store = createRedisStore('redis://127.0.0.1:1', { maxReconnectDelayMs: 100 });
+    await expect(store.ready(300)).rejects.toThrow(/not connected after 300 ms/);
+    const started = Date.now();
+    await expect(store.beginTurn({ historyKey: 'h', limit: 1 })).rejects.toMatchObject({ code: 'SWB_ERR_STORE_UNAVAILABLE' });
+    expect(Date.now() - started).toBeLessThan(100);
+    expect(store.health()).toMatchObject({ kind: 'redis', state: 'down' });
+    expect(store.health().lastError).toMatch(/ECONNREFUSED|writeable/);
+    await store.close();
+  });
+});
+
+describe.skipIf(redisIsExternal())(`redis outage (skipped when ${EXTERNAL_REDIS_SKIP_REASON})`, () => {
+  let own: RedisHandle;
+  let store: RedisStore;
+  const logs: string[] = [];
+  const log = {
+    info: (_o: object, msg: string) => void logs.push(`info: ${msg}`),
+    warn: (_o: object, msg: string) => void logs.push(`warn: ${msg}`),
+  };
+
+  beforeAll(async () => {
+    own = await startRedis();
+    store = createRedisStore(own.url, { commandTimeoutMs: 500, maxReconnectDelayMs: 100, log });
+    await store.ready();
+  });
+  afterAll(async () => {
+    await store?.close();
+    await own?.stop();
+  });
+
+  const waitUntilUp = async (ms: number): Promise<number> => {
+    const start = Date.now();
+    while (store.health().state !== 'up') {
+      if (Date.now() - start > ms) throw new Error(`store still down after ${ms} ms: ${store.health().lastError}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return Date.now() - start;
+  };
+
+  it('killed server: every call rejects within the command timeout, health is down, it recovers after restart', async () => {
+    await store.endTurn({ historyKey: 'h', messages: [{ role: 'user', content: 'before' }], maxLength: 10, ttlSeconds: 60 });
+    expect(store.health()).toEqual({ kind: 'redis', state: 'up' });
+    expect(logs).toEqual(['info: history store connected']);
+
+    await own.kill();
+    const pending: CounterIncrement[] = [{ key: 'stats:b', field: 'x:requests', by: 1 }];
+    const restored: CounterIncrement[] = [];
+    store.setCounterSource!({ drain: () => pending.splice(0), restore: (c) => restored.push(...c) });
+
+    const calls: Array<[string, () => Promise<unknown>]> = [
+      ['beginTurn', () => store.beginTurn({ historyKey: 'h', limit: 5, assignment: { key: 'a', candidate: 'x', ttlSeconds: 60 } })],
+      ['endTurn', () => store.endTurn({ historyKey: 'h', messages: [{ role: 'user', content: 'lost' }], maxLength: 10, ttlSeconds: 60 })],
+      ['setAssignment', () => store.setAssignment('a', 'y', 60)],
+      ['claimOnce', () => store.claimOnce('d', 60)],
+      ['releaseClaim', () => store.releaseClaim('d')],
+      ['readCounters', () => store.readCounters!('stats:b')],
+      ['incrementCounters', () => store.incrementCounters!([{ key: 'stats:b', field: 'f', by: 1 }])],
+    ];
+    for (const [name, call] of calls) {
+      const started = Date.now();
+      const err = await call().then(
+        () => new Error(`${name} resolved during the outage`),
+        (e: unknown) => e,
+      );
+      const elapsed = Date.now() - started;
+      expect(err, name).toBeInstanceOf(SwitchboardError);
+      expect((err as SwitchboardError).code, name).toBe('SWB_ERR_STORE_UNAVAILABLE');
+      expect(elapsed, name).toBeLessThan(1500);
+    }
+    // The counters that endTurn drained were handed back for the next write.
+    expect(restored).toEqual([{ key: 'stats:b', field: 'x:requests', by: 1 }]);
+    store.setCounterSource!(undefined);
+    expect(store.health().state).toBe('down');
+    expect(store.health().lastError).toBeTruthy();
+    // Logged once, not once per failed command or reconnect attempt.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(logs.filter((l) => l.startsWith('warn'))).toHaveLength(1);
+
+    await own.restart();
+    expect(await waitUntilUp(3000)).toBeLessThan(3000);
+    expect(store.health()).toEqual({ kind: 'redis', state: 'up' });
+    expect(logs.slice(1)).toEqual(['warn: history store is down: answering without history until it is back', 'info: history store is back up']);
+    // Works again (the restarted server is empty).
+    expect(await store.beginTurn({ historyKey: 'h', limit: 5, assignment: { key: 'a', candidate: 'x', ttlSeconds: 60 } })).toEqual({
+      history: [],
+      assignment: 'x',
+      assigned: true,
+    });
+    expect(await store.claimOnce('d', 60)).toBe(true);
+  });
+
+  it('hung server (no replies): calls reject at the command timeout, then recover by themselves', async () => {
+    await waitUntilUp(3000);
+    logs.length = 0;
+    await own.pause();
+    try {
+      const started = Date.now();
+      await expect(store.beginTurn({ historyKey: 'h', limit: 5 })).rejects.toMatchObject({ code: 'SWB_ERR_STORE_UNAVAILABLE' });
+      const elapsed = Date.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(450);
+      expect(elapsed).toBeLessThan(1500);
+      expect(store.health()).toMatchObject({ state: 'down', lastError: 'Command timed out' });
+    } finally {
+      await own.resume();
+    }
+    // No traffic needed: the store probes (or reconnects) and reports up again.
+    await waitUntilUp(4000);
+    expect(await store.claimOnce('after-pause', 60)).toBe(true);
+    expect(logs.filter((l) => l.startsWith('warn'))).toHaveLength(1);
+  });
+});
