@@ -1,0 +1,166 @@
+/**
+ * A fake Telegram Bot API server on 127.0.0.1 (port 0): records every call and serves getMe,
+ * getFile and file downloads, sendMessage & co. Tests script failures per method with `fail`.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface TelegramCall {
+  method: string;
+  /** The token found in the URL path. */
+  token: string;
+  params: Record<string, unknown>;
+  at: number;
+}
+
+export interface TelegramFailure {
+  error_code: number;
+  description: string;
+  retry_after?: number;
+}
+
+export interface FakeTelegram {
+  /** Base URL to use as `apiUrl`. */
+  url: string;
+  token: string;
+  botId: number;
+  username: string;
+  calls: TelegramCall[];
+  /** Calls of one method. */
+  callsOf(method: string): TelegramCall[];
+  /** File downloads requested (`/file/bot<token>/<path>`). */
+  downloads: string[];
+  /** Registers a downloadable file: getFile(fileId) → `files/<name>` → content. */
+  addFile(fileId: string, content: Buffer, opts?: { name?: string; contentType?: string }): void;
+  /** The next `times` calls of `method` fail with `failure`. */
+  fail(method: string, failure: TelegramFailure, times?: number): void;
+  /** Delays answers of `method` by `ms`. */
+  delay(method: string, ms: number): void;
+  /** Resolves once `count` calls of `method` were recorded (rejects after `timeoutMs`). */
+  waitFor(method: string, count?: number, timeoutMs?: number): Promise<TelegramCall[]>;
+  close(): Promise<void>;
+}
+
+export const FAKE_TELEGRAM_TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+
+/** Starts the fake. `token` must look like `<botId>:<secret>`. */
+export async function startFakeTelegram(opts: { token?: string; username?: string } = {}): Promise<FakeTelegram> {
+  const token = opts.token ?? FAKE_TELEGRAM_TOKEN;
+  const botId = Number(token.split(':')[0]);
+  const username = opts.username ?? 'switchboard_test_bot';
+  const calls: TelegramCall[] = [];
+  const downloads: string[] = [];
+  const files = new Map<string, { path: string; content: Buffer; contentType: string }>();
+  const failures = new Map<string, Array<TelegramFailure>>();
+  const delays = new Map<string, number>();
+  const waiters: Array<() => void> = [];
+  let nextMessageId = 1000;
+
+  const answer = (res: import('node:http').ServerResponse, status: number, body: unknown): void => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
+      if (file && req.method === 'GET') {
+        downloads.push(decodeURIComponent(file[2] as string));
+        const entry = [...files.values()].find((f) => f.path === decodeURIComponent(file[2] as string));
+        if (file[1] !== token || !entry) return answer(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+        res.writeHead(200, { 'content-type': entry.contentType, 'content-length': String(entry.content.length) }).end(entry.content);
+        return;
+      }
+      const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
+      if (!m) return answer(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+      const body = await readBody(req);
+      let params: Record<string, unknown> = {};
+      try {
+        params = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
+      } catch {
+        return answer(res, 400, { ok: false, error_code: 400, description: 'Bad Request: invalid JSON' });
+      }
+      const method = m[2] as string;
+      calls.push({ method, token: m[1] as string, params, at: Date.now() });
+      for (const w of waiters.splice(0)) w();
+      if (m[1] !== token) return answer(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+      const wait = delays.get(method);
+      if (wait) await new Promise((r) => setTimeout(r, wait));
+      const queued = failures.get(method);
+      const failure = queued?.shift();
+      if (failure) {
+        const { retry_after, ...rest } = failure;
+        return answer(res, failure.error_code, { ok: false, ...rest, ...(retry_after !== undefined ? { parameters: { retry_after } } : {}) });
+      }
+      switch (method) {
+        case 'getMe':
+          return answer(res, 200, { ok: true, result: { id: botId, is_bot: true, first_name: 'Test', username } });
+        case 'getFile': {
+          const f = files.get(String(params.file_id));
+          if (!f) return answer(res, 400, { ok: false, error_code: 400, description: 'Bad Request: invalid file_id' });
+          return answer(res, 200, { ok: true, result: { file_id: params.file_id, file_size: f.content.length, file_path: f.path } });
+        }
+        case 'sendChatAction':
+          return answer(res, 200, { ok: true, result: true });
+        case 'sendMessage':
+        case 'sendPhoto':
+        case 'sendDocument':
+        case 'sendAudio':
+        case 'sendVideo':
+          return answer(res, 200, { ok: true, result: { message_id: nextMessageId++, chat: { id: params.chat_id }, date: Math.floor(Date.now() / 1000) } });
+        default:
+          return answer(res, 404, { ok: false, error_code: 404, description: 'Not Found: method not found' });
+      }
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const fake: FakeTelegram = {
+    url: `http://127.0.0.1:${port}`,
+    token,
+    botId,
+    username,
+    calls,
+    downloads,
+    callsOf: (method) => calls.filter((c) => c.method === method),
+    addFile(fileId, content, o = {}) {
+      files.set(fileId, { path: `documents/${o.name ?? `${fileId}.bin`}`, content, contentType: o.contentType ?? 'application/octet-stream' });
+    },
+    fail(method, failure, times = 1) {
+      const list = failures.get(method) ?? [];
+      for (let i = 0; i < times; i++) list.push(failure);
+      failures.set(method, list);
+    },
+    delay(method, ms) {
+      delays.set(method, ms);
+    },
+    async waitFor(method, count = 1, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (fake.callsOf(method).length < count) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`timed out waiting for ${count} ${method} call(s); got ${fake.callsOf(method).length}`);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, Math.min(left, 50));
+          waiters.push(() => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+      }
+      return fake.callsOf(method);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+  return fake;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
