@@ -6,7 +6,7 @@
 export const errorCodes = {
   SWB_ERR_HTTP_BAD_REQUEST: { status: 400, message: 'The request is invalid' },
   SWB_ERR_HTTP_INVALID_JSON: { status: 400, message: 'The body is not valid JSON' },
-  SWB_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The body must be application/json' },
+  SWB_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: { status: 400, message: 'The body must be application/json' },
   SWB_ERR_HTTP_UNAUTHORIZED: { status: 401, message: 'Missing or invalid credentials' },
   SWB_ERR_HTTP_NOT_FOUND: { status: 404, message: 'Not found' },
   SWB_ERR_HTTP_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than the limit' },

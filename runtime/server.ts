@@ -97,6 +97,8 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
   const pipeline = createPipeline({ store: opts.store, call: opts.call, router: opts.router, metrics, log: app.log });
   const background = createKeyedQueue();
 
+  // Channels speak JSON only; other media types are a 400 (CONTRACT §3 error statuses).
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     const raw = body as Buffer;
     req.rawBody = raw;
@@ -126,7 +128,7 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
         return reply.code(413).send(errorBody('SWB_ERR_HTTP_BODY_TOO_LARGE', `the body is larger than ${BODY_LIMIT} bytes`));
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return reply.code(415).send(errorBody('SWB_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json'));
+        return reply.code(400).send(errorBody('SWB_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json'));
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
         return reply.code(400).send(errorBody('SWB_ERR_HTTP_BAD_REQUEST', err.message));

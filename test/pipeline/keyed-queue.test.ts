@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { createKeyedQueue } from '../../runtime/pipeline/keyed-queue.js';
+
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('keyed queue', () => {
+  it('runs jobs of one key in order and of different keys concurrently', async () => {
+    const q = createKeyedQueue();
+    const log: string[] = [];
+    const job = (name: string, ms: number) => async () => {
+      log.push(`start ${name}`);
+      await tick(ms);
+      log.push(`end ${name}`);
+      return name;
+    };
+    const results = await Promise.all([q.run('a', job('a1', 30)), q.run('a', job('a2', 1)), q.run('b', job('b1', 5))]);
+    expect(results).toEqual(['a1', 'a2', 'b1']);
+    expect(log.indexOf('end a1')).toBeLessThan(log.indexOf('start a2'));
+    expect(log.indexOf('start b1')).toBeLessThan(log.indexOf('end a1'));
+  });
+
+  it('keeps going after a failed job and drains', async () => {
+    const q = createKeyedQueue();
+    const failing = q.run('k', async () => {
+      throw new Error('boom');
+    });
+    const next = q.run('k', async () => 2);
+    await expect(failing).rejects.toThrow('boom');
+    await expect(next).resolves.toBe(2);
+    let done = false;
+    void q.run('k', async () => {
+      await tick(20);
+      done = true;
+    });
+    expect(q.size).toBe(1);
+    await q.drain();
+    expect(done).toBe(true);
+    expect(q.size).toBe(0);
+  });
+});
