@@ -1,0 +1,262 @@
+/**
+ * Owns "the config the runtime serves": loads the directory once, then reloads it on
+ * every watcher trigger. Publishes only successful loads (traefik's habit): an invalid
+ * change is logged with its located problems and kept in `status()`, while the last good
+ * snapshot keeps serving. Swaps are a plain reference assignment, so a message that already
+ * read `current()` keeps the snapshot object it read.
+ */
+import path from 'node:path';
+import type { ConfigSnapshot, Problem } from './snapshot.js';
+import { watchConfigDir, type ConfigDirWatcher } from './watcher.js';
+
+/** What the manager needs from a loader (structurally the loader's `LoadResult`). */
+export type ManagerLoadResult =
+  | { ok: true; snapshot: ConfigSnapshot; problems?: readonly Problem[] }
+  | { ok: false; problems: readonly Problem[] };
+
+/** pino-compatible subset. */
+export interface ManagerLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ReloadEvent {
+  /**
+   * `ok`: a new snapshot is live. `unchanged`: same content hash, nothing swapped.
+   * `invalid`: the loader reported problems; the previous snapshot keeps serving.
+   * `error`: the loader threw (unexpected); the previous snapshot keeps serving.
+   */
+  outcome: 'ok' | 'invalid' | 'unchanged' | 'error';
+  /** The revision served after this reload (for `invalid`/`error`: the last good one). */
+  revision?: string;
+  /** For `ok`: the revision that was replaced. */
+  previousRevision?: string;
+  problems?: Problem[];
+  /** Time spent in the load, in milliseconds. */
+  durationMs: number;
+}
+
+export interface ConfigStatus {
+  revision: string;
+  gitCommit?: string;
+  files: readonly string[];
+  loadedAt: Date;
+  /** Problems of the latest failed reload; `null` once a later load succeeded (or none failed). */
+  lastReloadError: { at: Date; problems: Problem[] } | null;
+  /** Reloads after the initial load: `ok` swapped, `failed` invalid or error, `skipped` unchanged. */
+  reloads: { ok: number; failed: number; skipped: number };
+}
+
+export interface ConfigManager {
+  /** The live snapshot. Read it once per message and keep the reference. */
+  current(): ConfigSnapshot;
+  status(): ConfigStatus;
+  /** Reload now. Serialized with watcher-triggered reloads; rejects only after `close()`. */
+  reload(): Promise<ReloadEvent>;
+  close(): Promise<void>;
+}
+
+export interface ConfigManagerOptions {
+  dir: string;
+  load: (dir: string) => Promise<ManagerLoadResult>;
+  log: ManagerLogger;
+  /** Watch the directory and reload on change. Default true. */
+  watch?: boolean;
+  debounceMs?: number;
+  rescanIntervalMs?: number;
+  /** Called after every reload (not the initial load), e.g. for metrics. */
+  onReload?: (event: ReloadEvent) => void;
+}
+
+/** Rejection of `createConfigManager` when the initial load is invalid. */
+export class ConfigInvalidError extends Error {
+  readonly problems: Problem[];
+  constructor(problems: readonly Problem[], options?: { cause?: unknown }) {
+    super(`configuration is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'})`, options);
+    this.name = 'ConfigInvalidError';
+    this.problems = [...problems];
+  }
+}
+
+/** Rule id of the synthetic problem reported when the loader itself throws. */
+export const LOAD_ERROR_RULE = 'config-load-error';
+
+/**
+ * Load `dir` once and keep it live. Rejects with `ConfigInvalidError` (carrying the located
+ * problems) when the initial load is invalid or the loader throws, so `serve` can print
+ * them and exit non-zero. When `watch` is on, the watcher is armed before the initial load,
+ * so no change between the two is lost.
+ */
+export async function createConfigManager(opts: ConfigManagerOptions): Promise<ConfigManager> {
+  const { dir, load, log, onReload } = opts;
+  let snapshot: ConfigSnapshot | undefined;
+  let lastReloadError: ConfigStatus['lastReloadError'] = null;
+  let lastErrorKey = '';
+  const reloads = { ok: 0, failed: 0, skipped: 0 };
+  let closed = false;
+  let initialized = false;
+  let inFlight: Promise<ReloadEvent> | null = null;
+  let queued: Promise<ReloadEvent> | null = null;
+  let triggeredEarly = false;
+
+  const loadOnce = async (): Promise<ReloadEvent> => {
+    const started = performance.now();
+    const elapsed = (): number => Math.round((performance.now() - started) * 100) / 100;
+    const current = snapshot as ConfigSnapshot;
+    let result: ManagerLoadResult;
+    try {
+      result = await load(dir);
+    } catch (err) {
+      const problems = [loadErrorProblem(dir, err)];
+      return failed('error', problems, elapsed(), current);
+    }
+    if (!result.ok) return failed('invalid', [...result.problems], elapsed(), current);
+    const next = result.snapshot;
+    lastReloadError = null;
+    lastErrorKey = '';
+    if (next.revision === current.revision) {
+      reloads.skipped++;
+      return { outcome: 'unchanged', revision: current.revision, durationMs: elapsed() };
+    }
+    snapshot = next;
+    reloads.ok++;
+    const event: ReloadEvent = {
+      outcome: 'ok',
+      revision: next.revision,
+      previousRevision: current.revision,
+      durationMs: elapsed(),
+    };
+    log.info(
+      { revision: next.revision, previousRevision: current.revision, files: next.files.length, durationMs: event.durationMs },
+      `config reloaded: revision ${next.revision}`,
+    );
+    return event;
+  };
+
+  const failed = (
+    outcome: 'invalid' | 'error',
+    problems: Problem[],
+    durationMs: number,
+    current: ConfigSnapshot,
+  ): ReloadEvent => {
+    reloads.failed++;
+    // Log a given set of problems once; the periodic rescan would repeat it every time.
+    const key = JSON.stringify(problems);
+    if (key !== lastErrorKey) {
+      lastErrorKey = key;
+      lastReloadError = { at: new Date(), problems };
+      log.error(
+        { outcome, revision: current.revision, problems: problems.map(formatProblem) },
+        `config change rejected (${problems.length} problem${problems.length === 1 ? '' : 's'}); still serving revision ${current.revision}`,
+      );
+    }
+    return { outcome, revision: current.revision, problems, durationMs };
+  };
+
+  const runReload = (): Promise<ReloadEvent> =>
+    loadOnce().then((event) => {
+      if (onReload) {
+        try {
+          onReload(event);
+        } catch (err) {
+          log.warn({ err }, 'onReload callback threw');
+        }
+      }
+      return event;
+    });
+
+  /** One load at a time; any number of requests during a load share exactly one more. */
+  const reload = (): Promise<ReloadEvent> => {
+    if (closed) return Promise.reject(new Error('config manager is closed'));
+    if (!inFlight) {
+      inFlight = runReload().finally(() => {
+        inFlight = null;
+      });
+      return inFlight;
+    }
+    if (!queued) {
+      queued = inFlight.then(() => {
+        queued = null;
+        return reload();
+      });
+    }
+    return queued;
+  };
+
+  const onTrigger = (): void => {
+    if (!initialized) {
+      triggeredEarly = true;
+      return;
+    }
+    reload().catch(() => undefined);
+  };
+
+  let watcher: ConfigDirWatcher | null = null;
+  if (opts.watch ?? true) {
+    watcher = watchConfigDir(dir, onTrigger, {
+      debounceMs: opts.debounceMs,
+      rescanIntervalMs: opts.rescanIntervalMs,
+      onError: (err) => log.warn({ err: { message: err.message } }, 'config watcher error; relying on periodic rescan'),
+    });
+    await watcher.ready;
+  }
+
+  let first: ManagerLoadResult;
+  try {
+    first = await load(dir);
+  } catch (err) {
+    await watcher?.close();
+    throw new ConfigInvalidError([loadErrorProblem(dir, err)], { cause: err });
+  }
+  if (!first.ok) {
+    await watcher?.close();
+    throw new ConfigInvalidError(first.problems);
+  }
+  snapshot = first.snapshot;
+  initialized = true;
+  log.info(
+    { revision: snapshot.revision, gitCommit: snapshot.gitCommit, files: snapshot.files.length, dir },
+    `config loaded: revision ${snapshot.revision}`,
+  );
+  // A change seen while the initial load ran may not be in it: look again.
+  if (triggeredEarly) onTrigger();
+
+  return {
+    current: () => snapshot as ConfigSnapshot,
+    status: () => {
+      const s = snapshot as ConfigSnapshot;
+      return {
+        revision: s.revision,
+        ...(s.gitCommit !== undefined ? { gitCommit: s.gitCommit } : {}),
+        files: s.files,
+        loadedAt: s.loadedAt,
+        lastReloadError,
+        reloads: { ...reloads },
+      };
+    },
+    reload,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await watcher?.close();
+      await (queued ?? inFlight)?.catch(() => undefined);
+    },
+  };
+}
+
+/** `FILE:LINE:COL: error: MESSAGE (rule)`, the CLI's diagnostic form, for log lines. */
+export function formatProblem(p: Problem): string {
+  return `${p.file}:${p.line}:${p.column}: error: ${p.message} (${p.rule})`;
+}
+
+function loadErrorProblem(dir: string, err: unknown): Problem {
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    file: path.relative(process.cwd(), path.resolve(dir)) || '.',
+    line: 1,
+    column: 1,
+    rule: LOAD_ERROR_RULE,
+    message: `could not load the config directory: ${message}`,
+  };
+}
