@@ -86,16 +86,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
     let lastFailure: Extract<AttemptResult, { ok: false }> | undefined;
     let reply: OutboundReply | undefined;
-    for (const [index, name] of route.order.entries()) {
+    for (const name of route.order) {
       const integration = snapshot.integrations.get(name);
       if (!integration) continue;
       const result = await deps.call(integration, payload, { requestId: message.requestId, allowPrivateNetwork: snapshot.allowPrivateNetwork });
       const outcome = result.ok ? 'ok' : result.failure;
       metrics.webhookAttempts.inc({ bot: bot.name, integration: name, outcome });
       metrics.webhookLatency.observe({ bot: bot.name, integration: name }, result.latencyMs / 1000);
-      deps.router.record(bot, { integration: name, outcome, latencyMs: result.latencyMs, primary: index === 0, assigned: index === 0 && turn.assigned });
+      deps.router.record(bot, { integration: name, outcome, latencyMs: result.latencyMs, primary: name === route.primary, assigned: name === route.primary && (turn.assigned || route.reassign !== undefined) });
       if (result.ok) {
-        if (index > 0) metrics.fallbacks.inc({ bot: bot.name, integration: name });
+        if (name !== route.primary) metrics.fallbacks.inc({ bot: bot.name, integration: name });
         reply = {
           content: result.reply.content,
           attachments: (result.reply.attachments ?? []).map((a) => ({ type: a.type, url: a.url, ...(a.name ? { name: a.name } : {}), ...(a.mime_type ? { mimeType: a.mime_type } : {}) })),

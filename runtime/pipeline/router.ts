@@ -16,6 +16,8 @@ export interface RoutePlan {
 export interface RouteDecision {
   /** Integration names to try in order: the primary, then fallbacks (primary skipped). */
   order: string[];
+  /** The weighted pick (order[0]); undefined when no entry has weight > 0 (order is then fallbacks only). */
+  primary: string | undefined;
   /** Set when the recorded assignment lost its weight and a re-pick must be recorded. */
   reassign?: string;
 }

@@ -16,7 +16,7 @@ import { bot, integration, snapshot } from '../helpers/snapshot.js';
 
 const fixedOrder: Router = {
   plan: (b: ResolvedBot) => ({ candidate: b.integrations.find((e) => e.weight > 0)?.name }),
-  decide: (b: ResolvedBot, plan) => ({ order: [...(plan.candidate ? [plan.candidate] : []), ...b.integrations.filter((e) => e.fallback && e.name !== plan.candidate).map((e) => e.name)] }),
+  decide: (b: ResolvedBot, plan) => ({ primary: plan.candidate, order: [...(plan.candidate ? [plan.candidate] : []), ...b.integrations.filter((e) => e.fallback && e.name !== plan.candidate).map((e) => e.name)] }),
   record: () => undefined,
 };
 
