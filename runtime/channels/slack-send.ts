@@ -1,0 +1,83 @@
+/**
+ * Delivers a pipeline reply to Slack with `chat.postMessage` in the thread of the user's
+ * message. Text is escaped for mrkdwn (`&`, `<`, `>`) and split at 3000 characters (the limit
+ * of a section block). Image attachments become image blocks on the last message; other
+ * attachments become links in its text. If Slack refuses the blocks (`invalid_blocks`: it
+ * could not fetch an image), the message is re-sent with every attachment as a link.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Attachment, OutboundReply } from '../core/message.js';
+import { SlackApiError, type SlackApi } from './slack-api.js';
+import { splitText } from './telegram-text.js';
+
+/** Longest text per Slack message/section block we send. */
+export const SLACK_MAX_TEXT = 3000;
+
+export interface SlackTarget {
+  channel: string;
+  threadTs: string;
+}
+
+/** Escapes the three characters Slack's mrkdwn reserves. */
+export function escapeSlackText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A Slack link `<url|label>`, with the characters that would break it escaped. */
+export function slackLink(a: Pick<Attachment, 'url' | 'name'>): string {
+  const url = a.url.replace(/>/g, '%3E').replace(/\|/g, '%7C');
+  return a.name ? `<${url}|${escapeSlackText(a.name).replace(/\|/g, '¦')}>` : `<${url}>`;
+}
+
+/** Logs a failed Web API call with Slack's own error code, never the token. */
+export function logSlackError(log: FastifyBaseLogger, api: SlackApi, method: string, err: unknown): void {
+  if (err instanceof SlackApiError) {
+    log.warn({ channel: 'slack', method, error: err.error, status: err.httpStatus }, 'Slack API error');
+  } else {
+    log.warn({ channel: 'slack', method, error: api.redact(err instanceof Error ? err.message : String(err)) }, 'Slack API call failed');
+  }
+}
+
+/**
+ * Posts `reply` in the thread. Failures are logged, not thrown (the ack was sent long ago).
+ * Resolves with the number of messages Slack accepted.
+ */
+export async function deliverSlackReply(api: SlackApi, target: SlackTarget, reply: Pick<OutboundReply, 'content' | 'attachments'>, log: FastifyBaseLogger): Promise<number> {
+  const images = reply.attachments.filter((a) => a.type === 'image');
+  const others = reply.attachments.filter((a) => a.type !== 'image');
+  let text = reply.content.trim() === '' ? '' : escapeSlackText(reply.content);
+  if (others.length > 0) text = [text, ...others.map(slackLink)].filter(Boolean).join('\n');
+  const chunks = text ? splitText(text, SLACK_MAX_TEXT) : [];
+  let delivered = 0;
+
+  /** Resolves with null when Slack accepted the message, else with its error. */
+  const post = async (params: Record<string, unknown>): Promise<unknown> => {
+    try {
+      await api.call('chat.postMessage', { channel: target.channel, thread_ts: target.threadTs, ...params });
+      delivered++;
+      return null;
+    } catch (err) {
+      logSlackError(log, api, 'chat.postMessage', err);
+      return err;
+    }
+  };
+
+  const last = images.length > 0 ? chunks.pop() : undefined;
+  for (const chunk of chunks) await post({ text: chunk });
+  if (images.length > 0) {
+    const blocks: unknown[] = [];
+    if (last) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: last } });
+    for (const img of images.slice(0, 49)) {
+      const block: Record<string, unknown> = { type: 'image', image_url: img.url, alt_text: img.name ?? 'image' };
+      if (img.name) block.title = { type: 'plain_text', text: img.name.slice(0, 2000) };
+      blocks.push(block);
+    }
+    const fallbackText = last ?? images.map((i) => i.name ?? 'image').join(', ');
+    const err = await post({ text: fallbackText, blocks });
+    if (err instanceof SlackApiError && err.error.startsWith('invalid_blocks')) {
+      const links = [last, ...images.map(slackLink)].filter(Boolean).join('\n');
+      for (const chunk of splitText(links, SLACK_MAX_TEXT)) await post({ text: chunk });
+    }
+  }
+  return delivered;
+}

@@ -1,0 +1,183 @@
+/**
+ * The Slack channel (`POST /channels/slack/:bot`): the Events API.
+ *
+ * 1. `authenticate` checks the signature headers' presence, format and freshness (401 before
+ *    the body is read); `handle` verifies the `v0` HMAC of the raw body (401 on mismatch).
+ * 2. `url_verification` is answered with its challenge. An `event_callback` for a DM message
+ *    or an `app_mention` is claimed under `slack:<bot>:<event_id>` only when it is about to be
+ *    queued (so a retry whose first delivery never started is still processed once), queued
+ *    with `ctx.background` keyed by conversation, and acked 200 at once. A store outage
+ *    answers 503 so Slack re-sends; everything else that is not for the bot is acked and dropped.
+ * 3. The background job runs the pipeline and posts the reply in the message's thread.
+ *    Files reach the webhook as signed `/files/...` links; `openFile` fetches `url_private`
+ *    with the bot token.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ResolvedBot } from '../config/snapshot.js';
+import type { OutboundReply } from '../core/message.js';
+import { errorBody, SwitchboardError } from '../errors.js';
+import type { ChannelAdapter, ChannelContext, ChannelFile, ChannelRequest, ChannelResponse } from './channel.js';
+import { createSlackApi, SlackApiError, type SlackApi } from './slack-api.js';
+import { slackInbound, triageSlackEvent, type SlackMessageEvent } from './slack-event.js';
+import { deliverSlackReply, logSlackError } from './slack-send.js';
+import { checkSlackHeaders, slackVerifyMessages, verifySlackSignature } from './slack-verify.js';
+
+export interface SlackAdapterOptions {
+  /** Lifetime of an `event_id` claim (default 24 h; Slack retries within minutes). */
+  dedupeTtlSeconds?: number;
+  /** 429 handling: retries (default 2) and the longest `Retry-After` honoured (default 30 s). */
+  maxRetries?: number;
+  maxRetryAfterSeconds?: number;
+  /** Deadline of one Web API call (default 30 s). */
+  apiTimeoutMs?: number;
+  /** Clock in ms for the signature's freshness check (default `Date.now`). */
+  now?: () => number;
+}
+
+type SlackConfig = NonNullable<ResolvedBot['channels']['slack']>;
+
+function unauthorized(message: string): ChannelResponse {
+  return { status: 401, body: errorBody('SWB_ERR_HTTP_UNAUTHORIZED', message) };
+}
+
+/** Creates the Slack adapter; `slackAdapter` is the default instance the registry uses. */
+export function createSlackAdapter(options: SlackAdapterOptions = {}): ChannelAdapter {
+  const dedupeTtl = options.dedupeTtlSeconds ?? 24 * 3600;
+  const now = options.now ?? Date.now;
+
+  const apiFor = (cfg: SlackConfig, ctx: ChannelContext): SlackApi => {
+    const apiOptions: Parameters<typeof createSlackApi>[0] = { botToken: cfg.botToken, apiUrl: cfg.apiUrl, dispatcher: ctx.dispatcher };
+    if (options.maxRetries !== undefined) apiOptions.maxRetries = options.maxRetries;
+    if (options.maxRetryAfterSeconds !== undefined) apiOptions.maxRetryAfterSeconds = options.maxRetryAfterSeconds;
+    if (options.apiTimeoutMs !== undefined) apiOptions.timeoutMs = options.apiTimeoutMs;
+    return createSlackApi(apiOptions);
+  };
+
+  /** The work done after the ack: self check, pipeline, delivery. Never throws. */
+  const work = async (cfg: SlackConfig, bot: ResolvedBot, ctx: ChannelContext, request: ChannelRequest, event: SlackMessageEvent, conversationId: string, selfFromEnvelope: string | undefined): Promise<void> => {
+    const log = request.log;
+    const api = apiFor(cfg, ctx);
+    let selfUserId = selfFromEnvelope;
+    if (selfUserId === undefined) {
+      try {
+        selfUserId = (await api.identity()).userId;
+      } catch (err) {
+        logSlackError(log, api, 'auth.test', err);
+      }
+    }
+    if (selfUserId !== undefined && event.user === selfUserId) {
+      log.debug({ channel: 'slack', bot: bot.name }, 'own message ignored');
+      return;
+    }
+    const inbound = slackInbound(event, {
+      bot: bot.name,
+      conversationId,
+      requestId: request.requestId,
+      ...(selfUserId !== undefined ? { selfUserId } : {}),
+      sign: (file) => ctx.fileUrl({ channel: 'slack', bot: bot.name, ...file }),
+    });
+    let reply: Pick<OutboundReply, 'content' | 'attachments'>;
+    try {
+      reply = await ctx.process(inbound);
+    } catch (err) {
+      log.error({ channel: 'slack', bot: bot.name, err: err instanceof Error ? err.message : String(err) }, 'pipeline failed; sending the fallback message');
+      reply = { content: bot.fallbackMessage, attachments: [] };
+    }
+    await deliverSlackReply(api, { channel: event.channel, threadTs: event.thread_ts ?? event.ts }, reply, log);
+  };
+
+  return {
+    name: 'slack',
+
+    authenticate(headers: IncomingHttpHeaders, bot: ResolvedBot): boolean {
+      if (!bot.channels.slack?.signingSecret) return false;
+      return checkSlackHeaders({ timestamp: headers['x-slack-request-timestamp'], signature: headers['x-slack-signature'], nowMs: now() }) === null;
+    },
+
+    async handle(request: ChannelRequest, bot: ResolvedBot, ctx: ChannelContext): Promise<ChannelResponse> {
+      const cfg = bot.channels.slack;
+      if (!cfg) return { status: 404, body: errorBody('SWB_ERR_HTTP_NOT_FOUND', 'Channel slack is not enabled for this bot') };
+      const verdict = verifySlackSignature({
+        signingSecret: cfg.signingSecret,
+        timestamp: request.headers['x-slack-request-timestamp'],
+        signature: request.headers['x-slack-signature'],
+        rawBody: request.rawBody,
+        nowMs: now(),
+      });
+      if (!verdict.ok) {
+        request.log.info({ channel: 'slack', bot: bot.name, reason: verdict.reason }, 'Slack signature rejected');
+        return unauthorized(slackVerifyMessages[verdict.reason]);
+      }
+      const body = request.body;
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) return { status: 400, body: errorBody('SWB_ERR_HTTP_BAD_REQUEST', 'The body is not a Slack event') };
+      const envelope = body as Record<string, unknown>;
+
+      if (envelope.type === 'url_verification') {
+        if (typeof envelope.challenge !== 'string') return { status: 400, body: errorBody('SWB_ERR_HTTP_BAD_REQUEST', 'url_verification without challenge') };
+        return { status: 200, body: { challenge: envelope.challenge } };
+      }
+      if (envelope.type !== 'event_callback') {
+        request.log.debug({ channel: 'slack', bot: bot.name, type: String(envelope.type) }, 'Slack request ignored');
+        return { status: 200 };
+      }
+
+      const triage = triageSlackEvent(envelope);
+      if (triage.kind === 'ignore') {
+        request.log.debug({ channel: 'slack', bot: bot.name, event_id: envelope.event_id, reason: triage.reason }, 'event ignored');
+        return { status: 200 };
+      }
+
+      const claimKey = `slack:${bot.name}:${triage.eventId}`;
+      let first: boolean;
+      try {
+        first = await ctx.store.claimOnce(claimKey, dedupeTtl);
+      } catch (err) {
+        request.log.warn({ channel: 'slack', bot: bot.name, err: err instanceof Error ? err.message : String(err) }, 'store unavailable; asking Slack to re-send');
+        return { status: 503, body: errorBody('SWB_ERR_STORE_UNAVAILABLE', 'The history store is unavailable') };
+      }
+      if (!first) {
+        request.log.info({ channel: 'slack', bot: bot.name, event_id: triage.eventId, retry: request.headers['x-slack-retry-num'] }, 'duplicate event ignored');
+        return { status: 200 };
+      }
+
+      const key = `slack:${bot.name}:${triage.conversationId}`;
+      try {
+        ctx.background(key, () => work(cfg, bot, ctx, request, triage.event, triage.conversationId, triage.selfUserId));
+      } catch (err) {
+        request.log.warn({ channel: 'slack', bot: bot.name, err: err instanceof Error ? err.message : String(err) }, 'could not queue the event; asking Slack to re-send');
+        await ctx.store.releaseClaim(claimKey).catch(() => undefined);
+        return { status: 503, body: errorBody('SWB_ERR_HTTP_UNAVAILABLE', 'Temporarily unavailable; retry later') };
+      }
+      return { status: 200 };
+    },
+
+    async openFile(bot: ResolvedBot, ref: string, ctx: ChannelContext): Promise<ChannelFile> {
+      const cfg = bot.channels.slack;
+      if (!cfg) throw new SwitchboardError('SWB_ERR_FILE_LINK_INVALID', 'Channel slack is not enabled for this bot');
+      const api = apiFor(cfg, ctx);
+      let url = ref;
+      try {
+        if (ref.startsWith('id:')) {
+          const info = await api.call<{ file?: { url_private?: string; url_private_download?: string } }>('files.info', { file: ref.slice(3) }, { form: true });
+          const found = info.file?.url_private ?? info.file?.url_private_download;
+          if (!found) throw new SwitchboardError('SWB_ERR_FILE_LINK_INVALID', 'The file is no longer available');
+          url = found;
+        }
+        const file = await api.download(url);
+        const out: ChannelFile = { body: file.body };
+        if (file.contentType && !file.contentType.startsWith('application/octet-stream')) out.contentType = file.contentType;
+        if (file.size !== undefined) out.size = file.size;
+        return out;
+      } catch (err) {
+        if (err instanceof SlackApiError) {
+          logSlackError(ctx.log, api, err.method, err);
+          if (err.error === 'file_not_found' || err.error === 'file_deleted' || err.httpStatus === 404) throw new SwitchboardError('SWB_ERR_FILE_LINK_INVALID', 'The file is no longer available');
+        }
+        throw err;
+      }
+    },
+  };
+}
+
+/** The Slack adapter with default options (registered in `runtime/channels/index.ts`). */
+export const slackAdapter: ChannelAdapter = createSlackAdapter();
