@@ -4,7 +4,11 @@
 import type { ChannelName } from '../core/message.js';
 import type { ChannelAdapter } from './channel.js';
 import { httpChannel } from './http.js';
+import { slackAdapter } from './slack.js';
+import { telegramAdapter } from './telegram.js';
 
 export const channelAdapters: Partial<Record<ChannelName, ChannelAdapter>> = {
   http: httpChannel,
+  telegram: telegramAdapter,
+  slack: slackAdapter,
 };
