@@ -29,6 +29,9 @@ export interface MemoryStoreOptions {
 /** The memory store, plus a TTL probe that the shared contract suite uses. */
 export interface MemoryStore extends Store {
   readonly kind: 'memory';
+  incrementCounters(increments: CounterIncrement[]): Promise<void>;
+  readCounters(key: string): Promise<Record<string, number>>;
+  setCounterSource(source: CounterSource | undefined): void;
   /** Seconds left before `key` (history, assignment, claim or counter key) expires; -2 when absent. */
   ttlOf(key: string): number;
 }

@@ -45,6 +45,9 @@ export interface RedisStoreOptions {
 
 export interface RedisStore extends Store {
   readonly kind: 'redis';
+  incrementCounters(increments: CounterIncrement[]): Promise<void>;
+  readCounters(key: string): Promise<Record<string, number>>;
+  setCounterSource(source: CounterSource | undefined): void;
   /** Resolves once connected (or rejects after `timeoutMs`); commands before that reject. */
   ready(timeoutMs?: number): Promise<void>;
 }

@@ -185,7 +185,7 @@ describe('weighted sticky A/B over Redis', () => {
   });
 });
 
-describe.skipIf(redisIsExternal())(`A/B during a Redis outage (skipped when ${EXTERNAL_REDIS_SKIP_REASON})`, () => {
+describe.skipIf(redisIsExternal())(`A/B during a Redis outage (skipped if ${EXTERNAL_REDIS_SKIP_REASON})`, () => {
   let own: RedisHandle;
   beforeAll(async () => {
     own = await startRedis();

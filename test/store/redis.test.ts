@@ -75,7 +75,7 @@ describe('redis store specifics', () => {
   });
 });
 
-describe.skipIf(redisIsExternal())(`redis outage (skipped when ${EXTERNAL_REDIS_SKIP_REASON})`, () => {
+describe.skipIf(redisIsExternal())(`redis outage (skipped if ${EXTERNAL_REDIS_SKIP_REASON})`, () => {
   let own: RedisHandle;
   let store: RedisStore;
   const logs: string[] = [];

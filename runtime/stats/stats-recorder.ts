@@ -1,0 +1,124 @@
+/**
+ * Records the A/B experiment of every bot: assignments, attempts by outcome, fallbacks,
+ * latency buckets. `record` is synchronous and cheap (it merges into pending counters);
+ * the pending counters ride along in the store's next `endTurn` pipeline (no extra round
+ * trip per message), and a timer flushes them when no turn comes. With Redis the counters
+ * are shared by every replica; with the memory store they live in the process.
+ */
+import type { ResolvedBot } from '../config/snapshot.js';
+import type { FailureClass } from '../core/message.js';
+import { createMemoryStore } from '../store/memory-store.js';
+import type { CounterIncrement, CounterSource, Store } from '../store/store.js';
+import type { AbMetrics } from './ab-metrics.js';
+import { buildBotStats, field, statsKey, type BotStats } from './bot-stats.js';
+import { bucketLabel } from './latency-buckets.js';
+
+export type StatsEvent =
+  /** A new sticky assignment (first pick or re-pick), or a pick with `stickiness: none`. */
+  | { type: 'assignment'; bot: string; integration: string }
+  /** One webhook attempt (its Retry-After retry included). */
+  | { type: 'attempt'; bot: string; integration: string; fallback: boolean; outcome: 'ok' | FailureClass; latencyMs: number };
+
+export interface StatsRecorderOptions {
+  /** Where counters are kept and shared; the recorder piggybacks on its `endTurn`. */
+  store?: Store;
+  metrics?: AbMetrics;
+  /** Flush pending counters at least this often (default 1000 ms). */
+  flushIntervalMs?: number;
+  /** Pending counter fields kept while the store is down; beyond, increments are dropped (default 10,000). */
+  maxPendingFields?: number;
+}
+
+export interface StatsRecorder extends CounterSource {
+  /** Counts one event (never throws, never waits). */
+  record(event: StatsEvent): void;
+  /** Writes pending counters now; rejects (keeping them pending) when the store is down. */
+  flush(): Promise<void>;
+  /** The bot's experiment history, across replicas; rejects with SWB_ERR_STORE_UNAVAILABLE during an outage. */
+  readBotStats(bot: ResolvedBot): Promise<BotStats>;
+  /** Increments dropped because the pending set was full. */
+  readonly dropped: number;
+  /** Stops the timer, flushes what it can and detaches from the store. */
+  close(): Promise<void>;
+}
+
+/** Creates a recorder and attaches it to the store's `endTurn` pipeline. */
+export function createStatsRecorder(opts: StatsRecorderOptions = {}): StatsRecorder {
+  const shared = opts.store?.incrementCounters && opts.store.readCounters ? opts.store : undefined;
+  const sink: Store = shared ?? createMemoryStore();
+  const maxPending = opts.maxPendingFields ?? 10_000;
+  const metrics = opts.metrics;
+  const pending = new Map<string, CounterIncrement>();
+  let dropped = 0;
+  let flushing: Promise<void> | undefined;
+
+  const add = (key: string, f: string, by: number): void => {
+    const id = `${key}\u0000${f}`;
+    const existing = pending.get(id);
+    if (existing) existing.by += by;
+    else if (pending.size < maxPending) pending.set(id, { key, field: f, by });
+    else dropped += by;
+  };
+
+  const drain = (): CounterIncrement[] => {
+    const out = [...pending.values()];
+    pending.clear();
+    return out;
+  };
+  const restore = (increments: CounterIncrement[]): void => {
+    for (const c of increments) add(c.key, c.field, c.by);
+  };
+
+  const flush = (): Promise<void> => {
+    if (flushing) return flushing.catch(() => {}).then(flush);
+    const batch = drain();
+    if (batch.length === 0) return Promise.resolve();
+    flushing = sink.incrementCounters!(batch)
+      .catch((err: unknown) => {
+        restore(batch);
+        throw err;
+      })
+      .finally(() => {
+        flushing = undefined;
+      });
+    return flushing;
+  };
+
+  const timer = setInterval(() => void flush().catch(() => {}), opts.flushIntervalMs ?? 1000);
+  timer.unref();
+  const recorder: StatsRecorder = {
+    record(event) {
+      const key = statsKey(event.bot);
+      const i = event.integration;
+      if (event.type === 'assignment') {
+        add(key, field.assignments(i), 1);
+        metrics?.assignments.inc({ bot: event.bot, integration: i });
+        return;
+      }
+      add(key, field.requests(i), 1);
+      if (event.fallback) add(key, field.fallbacks(i), 1);
+      if (event.outcome === 'ok') {
+        add(key, field.successes(i), 1);
+        add(key, field.latency(i, bucketLabel(event.latencyMs)), 1);
+      } else add(key, field.error(i, event.outcome), 1);
+      metrics?.attempts.inc({ bot: event.bot, integration: i, role: event.fallback ? 'fallback' : 'primary', outcome: event.outcome });
+    },
+    flush,
+    async readBotStats(bot) {
+      await flush();
+      return buildBotStats(bot, await sink.readCounters!(statsKey(bot.name)));
+    },
+    get dropped() {
+      return dropped;
+    },
+    drain,
+    restore,
+    async close() {
+      clearInterval(timer);
+      shared?.setCounterSource?.(undefined);
+      await flush().catch(() => {});
+    },
+  };
+  shared?.setCounterSource?.(recorder);
+  return recorder;
+}
