@@ -6,7 +6,7 @@
  * required, and images are `{type:'image', source:{type:'url', url}}` blocks.
  */
 import type { ChatMessage, ContentPart } from '../core/message.js';
-import { flattenContent, isRecord, mentionOf, partsOf, shorten } from './parts.js';
+import { flattenContent, isRecord, maskKeys, mentionOf, partsOf, shorten } from './parts.js';
 import type { ParseResult, Provider } from './provider.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -95,7 +95,7 @@ export function describeAnthropicError(
 ): string | undefined {
   const err = isRecord(body) && isRecord(body.error) ? body.error : undefined;
   const type = err && typeof err.type === 'string' ? err.type : undefined;
-  const text = err && typeof err.message === 'string' ? shorten(err.message, 240) : undefined;
+  const text = err && typeof err.message === 'string' ? maskKeys(shorten(err.message, 240)) : undefined;
   const kind =
     status === 401 || status === 403
       ? 'authentication failed'

@@ -4,7 +4,7 @@
  * already in OpenAI message format; only what Chat Completions cannot take is changed.
  */
 import type { ChatMessage } from '../core/message.js';
-import { flattenContent, isRecord, mentionOf, shorten } from './parts.js';
+import { flattenContent, isRecord, maskKeys, mentionOf, shorten } from './parts.js';
 import type { ParseResult, Provider } from './provider.js';
 
 type OpenAIUserPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
@@ -26,11 +26,6 @@ export function toOpenAIMessage(message: ChatMessage): OpenAIMessage {
       part.type === 'image_url' ? { type: 'image_url', image_url: { url: part.image_url.url } } : { type: 'text', text: mentionOf(part) },
     ),
   };
-}
-
-/** Masks API-key-looking tokens an upstream may echo back ("Incorrect API key provided: sk-…"). */
-export function maskKeys(text: string): string {
-  return text.replace(/\b(sk|key|xai|gsk)-[A-Za-z0-9_*\-.]{4,}/g, '$1-…');
 }
 
 /** Parses a Chat Completions response: `choices[0].message.content` must be a non-empty string. */

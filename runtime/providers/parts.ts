@@ -45,3 +45,8 @@ export function shorten(text: string, max = 300): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
+
+/** Masks API-key-looking tokens an upstream may echo back ("Incorrect API key provided: sk-…"). */
+export function maskKeys(text: string): string {
+  return text.replace(/\b(sk|key|xai|gsk)-[A-Za-z0-9_*\-]{4,}/g, '$1-…');
+}

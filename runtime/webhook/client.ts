@@ -13,7 +13,7 @@ import type { AttemptOptions, AttemptResult } from './attempt.js';
 import { classifyError } from './classify.js';
 import { derive, scrub } from './derived.js';
 import { guardedDispatcher } from './guarded-dispatcher.js';
-import { MAX_ERROR_BODY_BYTES, MAX_REPLY_BYTES, parseJsonBody, readBounded, readPrefix } from './read-body.js';
+import { discard, MAX_ERROR_BODY_BYTES, MAX_REPLY_BYTES, parseJsonBody, readBounded, readPrefix } from './read-body.js';
 import { parseRetryAfter } from './retry-after.js';
 import { newWebhookId, signingHeaders } from './signing.js';
 
@@ -89,7 +89,7 @@ export async function callIntegration(integration: ResolvedIntegration, payload:
       }
 
       if (status >= 300 && status < 400) {
-        res.body.destroy();
+        discard(res.body);
         return fail('http_status', `the webhook answered ${status} (a redirect); redirects are not followed, configure the final URL`);
       }
       const prefix = await readPrefix(res.body, MAX_ERROR_BODY_BYTES);

@@ -10,6 +10,12 @@ export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 type Body = Dispatcher.ResponseData['body'];
 
+/** Drops a body we will not read, closing its connection (undici emits an AbortError on destroy; swallow it). */
+export function discard(body: Body): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 /**
  * Reads `body` fully when it is at most `limit` bytes; returns null (and destroys the
  * stream, closing that connection) as soon as it is known to be larger, from
@@ -18,7 +24,7 @@ type Body = Dispatcher.ResponseData['body'];
 export async function readBounded(body: Body, limit: number, contentLength?: string | string[]): Promise<Buffer | null> {
   const declared = typeof contentLength === 'string' ? Number(contentLength) : NaN;
   if (declared > limit) {
-    body.destroy();
+    discard(body);
     return null;
   }
   const chunks: Buffer[] = [];
@@ -26,7 +32,7 @@ export async function readBounded(body: Body, limit: number, contentLength?: str
   for await (const chunk of body as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limit) {
-      body.destroy();
+      discard(body);
       return null;
     }
     chunks.push(chunk);
@@ -42,7 +48,7 @@ export async function readPrefix(body: Body, limit: number): Promise<Buffer> {
     if (size < limit) chunks.push(chunk.subarray(0, limit - size));
     size += chunk.length;
     if (size >= limit) {
-      body.destroy();
+      discard(body);
       break;
     }
   }
