@@ -1,5 +1,5 @@
 /**
- * Watches a config directory and calls back (debounced) whenever its content may have
+ * Watches a config directory (or a single config file) and calls back (debounced) whenever its content may have
  * changed. It never decides *what* changed: every event is a hint to rescan, and the
  * loader's content hash decides whether anything really did.
  *
@@ -103,8 +103,8 @@ export function watchConfigDir(
   const readIdentity = async (): Promise<{ id: string; real: string } | null> => {
     try {
       const real = await realpath(absDir);
+      // A single file works too (the loader accepts one); its inode changes on atomic saves.
       const st = await stat(real);
-      if (!st.isDirectory()) return null;
       return { id: `${real}\0${st.dev}:${st.ino}`, real };
     } catch {
       return null;

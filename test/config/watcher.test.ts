@@ -150,6 +150,15 @@ describe('watchConfigDir', () => {
     await expectTriggers(() => writeInPlace(path.join(dir, 'a.yaml'), 'a: 2\n'));
   });
 
+  it('watches a single config file through atomic saves and in-place writes', async () => {
+    const file = path.join(root, 'only.yaml');
+    await writeFile(file, 'a: 1\n');
+    await start(file);
+    await expectTriggers(() => writeAtomic(file, 'a: 2\n'));
+    await expectTriggers(() => writeInPlace(file, 'a: 3\n'));
+    await expectTriggers(() => writeAtomic(file, 'a: 4\n'));
+  });
+
   it('runs the periodic safety-net rescan without any event', async () => {
     const dir = path.join(root, 'cfg');
     await writeTree(dir, { 'a.yaml': 'a: 1\n' });
