@@ -1,0 +1,79 @@
+/**
+ * Renders problems for people (text with a source excerpt), for GitHub Actions (workflow
+ * annotations) and for tools (JSON).
+ */
+import type { Problem } from './snapshot.js';
+
+export type ProblemFormat = 'text' | 'json' | 'github';
+export const problemFormats: readonly ProblemFormat[] = ['text', 'json', 'github'];
+
+/** File contents by display path, for excerpts; a map or a lookup function. */
+export type SourceLookup = ReadonlyMap<string, string> | ((file: string) => string | undefined);
+
+const MAX_EXCERPT = 160;
+
+function lineOf(sources: SourceLookup | undefined, file: string, line: number): string | undefined {
+  if (!sources) return undefined;
+  const text = typeof sources === 'function' ? sources(file) : sources.get(file);
+  if (text === undefined) return undefined;
+  let start = 0;
+  for (let i = 1; i < line; i++) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) return undefined;
+    start = nl + 1;
+  }
+  const end = text.indexOf('\n', start);
+  return text.slice(start, end < 0 ? text.length : end).replace(/\r$/, '');
+}
+
+function excerpt(src: string, p: Problem): string {
+  let text = src;
+  let col = p.column;
+  if (text.length > MAX_EXCERPT) {
+    const from = Math.max(0, Math.min(col - 1 - 40, text.length - MAX_EXCERPT));
+    text = `${from > 0 ? '…' : ''}${text.slice(from, from + MAX_EXCERPT)}…`;
+    col = col - from + (from > 0 ? 1 : 0);
+  }
+  const gutter = String(p.line);
+  const pad = ' '.repeat(gutter.length);
+  const caret = `${text.slice(0, Math.max(0, col - 1)).replace(/[^\t]/g, ' ')}^`;
+  return `  ${gutter} | ${text}\n  ${pad} | ${caret}`;
+}
+
+/** Escapes a GitHub workflow command's message (`%`, CR, LF). */
+export function escapeGithubData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** Escapes a GitHub workflow command property value (also `:` and `,`). */
+export function escapeGithubProperty(s: string): string {
+  return escapeGithubData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/**
+ * Formats problems:
+ * - `text`: `FILE:LINE:COL: error: MESSAGE (rule-id)`, each followed by the source line and a
+ *   caret when `sources` has the file;
+ * - `github`: `::error file=…,line=…,col=…,title=rule::message` annotations;
+ * - `json`: `[{file, line, column, rule, message}]` (`[]` when there are none).
+ * Output ends with a newline unless empty.
+ */
+export function formatProblems(problems: readonly Problem[], format: ProblemFormat, sources?: SourceLookup): string {
+  if (format === 'json') {
+    const rows = problems.map((p) => ({ file: p.file, line: p.line, column: p.column, rule: p.rule, message: p.message }));
+    return `${JSON.stringify(rows, null, 2)}\n`;
+  }
+  const lines: string[] = [];
+  for (const p of problems) {
+    if (format === 'github') {
+      lines.push(
+        `::error file=${escapeGithubProperty(p.file)},line=${p.line},col=${p.column},title=${escapeGithubProperty(p.rule)}::${escapeGithubData(p.message)}`,
+      );
+      continue;
+    }
+    lines.push(`${p.file}:${p.line}:${p.column}: error: ${p.message} (${p.rule})`);
+    const src = lineOf(sources, p.file, p.line);
+    if (src !== undefined) lines.push(excerpt(src, p));
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}

@@ -1,0 +1,119 @@
+/**
+ * Lists the YAML files of a config tree. Entries whose name starts with `.` are skipped, but
+ * symlinks are followed, so a Kubernetes ConfigMap volume (`demo.yaml -> ..data/demo.yaml`,
+ * `..data -> ..2026_…/`) and a git-sync worktree link read as plain directories. Loops are
+ * reported, and a file or directory reached twice through links counts once.
+ *
+ * Synchronous on purpose: a stat per file is the whole cost of a re-load (≈3 µs each), and
+ * promise-per-stat is ~5× slower.
+ */
+import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { basename, join, sep } from 'node:path';
+import type { RuleId } from './rules.js';
+
+export interface WalkedFile {
+  /** Absolute path as reached (through links), used for display. */
+  path: string;
+  /** Path relative to the root, `/`-separated, as reached. */
+  rel: string;
+  /** Resolved real path, for de-duplication. */
+  real: string;
+  stat: Stats;
+}
+
+export interface WalkProblem {
+  path: string;
+  rule: RuleId;
+  message: string;
+}
+
+export interface WalkResult {
+  rootReal: string;
+  files: WalkedFile[];
+  problems: WalkProblem[];
+}
+
+const YAML_FILE = /\.ya?ml$/i;
+
+function errorText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e.code ?? e.message ?? String(err);
+}
+
+/**
+ * Walks `root` (an absolute directory, or a single file). Throws the fs error when `root`
+ * itself is missing or unreadable; every other trouble is a {@link WalkProblem}.
+ */
+export function walkTree(root: string): WalkResult {
+  const rootReal = realpathSync(root);
+  const rootStat = statSync(rootReal);
+  const files: WalkedFile[] = [];
+  const problems: WalkProblem[] = [];
+  if (!rootStat.isDirectory()) {
+    files.push({ path: root, rel: basename(root), real: rootReal, stat: rootStat });
+    return { rootReal, files, problems };
+  }
+  const seenFiles = new Set<string>();
+  const seenDirs = new Set<string>([rootReal]);
+
+  const addFile = (path: string, rel: string, real: string, stat: Stats): void => {
+    if (seenFiles.has(real)) return;
+    seenFiles.add(real);
+    files.push({ path, rel, real, stat });
+  };
+
+  const walkDir = (dir: string, dirReal: string, relDir: string, ancestors: readonly string[]): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      problems.push({ path: dir, rule: 'file-unreadable', message: `cannot read directory: ${errorText(err)}` });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const path = join(dir, entry.name);
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      const isYaml = YAML_FILE.test(entry.name);
+      if (entry.isSymbolicLink()) {
+        let real: string;
+        let stat: Stats;
+        try {
+          real = realpathSync(path);
+          stat = statSync(real);
+        } catch (err) {
+          if (isYaml) problems.push({ path, rule: 'file-unreadable', message: `broken symlink: ${errorText(err)}` });
+          continue;
+        }
+        if (stat.isDirectory()) {
+          if (ancestors.includes(real) || real === dirReal || rootReal.startsWith(`${real}${sep}`)) {
+            problems.push({ path, rule: 'symlink-loop', message: `symlink points back to its own ancestor directory; remove it` });
+          } else if (!seenDirs.has(real)) {
+            seenDirs.add(real);
+            walkDir(path, real, rel, [...ancestors, dirReal]);
+          }
+        } else if (stat.isFile() && isYaml) {
+          addFile(path, rel, real, stat);
+        }
+      } else if (entry.isDirectory()) {
+        const real = join(dirReal, entry.name);
+        if (seenDirs.has(real)) continue;
+        seenDirs.add(real);
+        walkDir(path, real, rel, [...ancestors, dirReal]);
+      } else if (entry.isFile() && isYaml) {
+        const real = join(dirReal, entry.name);
+        let stat: Stats;
+        try {
+          stat = statSync(path);
+        } catch (err) {
+          problems.push({ path, rule: 'file-unreadable', message: `cannot stat file: ${errorText(err)}` });
+          continue;
+        }
+        addFile(path, rel, real, stat);
+      }
+    }
+  };
+  walkDir(root, rootReal, '', []);
+  return { rootReal, files, problems };
+}
