@@ -76,6 +76,7 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
   let state: StoreHealth['state'] = 'down';
   let lastError: string | undefined = 'connecting';
   let everUp = false;
+  let downLogged = false;
   let closed = false;
   let counterSource: CounterSource | undefined;
 
@@ -85,6 +86,7 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
     probe = undefined;
     if (state === 'up') return;
     state = 'up';
+    downLogged = false;
     lastError = undefined;
     log?.info({ store: 'redis', redis: where }, everUp ? 'history store is back up' : 'history store connected');
     everUp = true;
@@ -98,8 +100,10 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
       }, 1000);
       probe.unref();
     }
-    if (state === 'down') return;
+    // Initially down ('connecting') but not yet announced: the first real error is logged.
+    if (state === 'down' && downLogged) return;
     state = 'down';
+    downLogged = true;
     log?.warn({ store: 'redis', redis: where, err: message }, 'history store is down: answering without history until it is back');
   };
 

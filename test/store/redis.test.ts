@@ -63,14 +63,18 @@ describe('redis store specifics', () => {
     expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
   });
 
-  it('reports down (and rejects fast) when nothing listens', async () => {
-    const store = createRedisStore('redis://127.0.0.1:1', { maxReconnectDelayMs: 100 });
+  it('reports down (and rejects fast) when nothing listens, logging it once', async () => {
+    const warnings: string[] = [];
+    const log = { info: () => {}, warn: (_o: object, msg: string) => void warnings.push(msg) };
+    const store = createRedisStore('redis://127.0.0.1:1', { maxReconnectDelayMs: 100, log });
     await expect(store.ready(300)).rejects.toThrow(/not connected after 300 ms/);
     const started = Date.now();
     await expect(store.beginTurn({ historyKey: 'h', limit: 1 })).rejects.toMatchObject({ code: 'SWB_ERR_STORE_UNAVAILABLE' });
     expect(Date.now() - started).toBeLessThan(100);
     expect(store.health()).toMatchObject({ kind: 'redis', state: 'down' });
     expect(store.health().lastError).toMatch(/ECONNREFUSED|writeable/);
+    // Several reconnect attempts have failed by now (100 ms cap), one warning.
+    expect(warnings).toEqual(['history store is down: answering without history until it is back']);
     await store.close();
   });
 });
