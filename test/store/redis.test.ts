@@ -54,6 +54,7 @@ describe('redis store specifics', () => {
     await store.ready();
     await raw.del('swbtest:corrupt:h');
     await raw.rpush('swbtest:corrupt:h', '{"role":"user","content":"ok"}', 'not json');
+    await raw.expire('swbtest:corrupt:h', 60);
     expect((await store.beginTurn({ historyKey: 'h', limit: 10 })).history).toEqual([{ role: 'user', content: 'ok' }]);
     await store.close();
   });
