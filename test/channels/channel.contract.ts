@@ -73,7 +73,10 @@ export function outageStore(inner: Store): Store & { down: boolean } {
 /** Picks the first entry with weight > 0, then fallbacks: enough for a channel suite. */
 export const fixedOrderRouter: Router = {
   plan: (b) => ({ candidate: b.integrations.find((e) => e.weight > 0)?.name }),
-  decide: (b, plan) => ({ order: [...(plan.candidate ? [plan.candidate] : []), ...b.integrations.filter((e) => e.fallback && e.name !== plan.candidate).map((e) => e.name)] }),
+  decide: (b, plan) => ({
+    primary: plan.candidate,
+    order: [...(plan.candidate ? [plan.candidate] : []), ...b.integrations.filter((e) => e.fallback && e.name !== plan.candidate).map((e) => e.name)],
+  }),
   record: () => undefined,
 };
 
