@@ -17,7 +17,7 @@ export interface RecordedRequest {
   at: number;
 }
 
-export type FakeHandler = (req: RecordedRequest, res: ServerResponse, index: number) => void | Promise<void>;
+export type FakeHandler = (req: RecordedRequest, res: ServerResponse, index: number) => unknown;
 
 export interface FakeServer {
   /** `http://127.0.0.1:<port>` (no trailing slash). */
