@@ -69,18 +69,19 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): ChannelAd
       log.debug({ channel: 'slack', bot: bot.name }, 'own message ignored');
       return;
     }
-    const inbound = slackInbound(event, {
-      bot: bot.name,
-      conversationId,
-      requestId: request.requestId,
-      ...(selfUserId !== undefined ? { selfUserId } : {}),
-      sign: (file) => ctx.fileUrl({ channel: 'slack', bot: bot.name, ...file }),
-    });
     let reply: Pick<OutboundReply, 'content' | 'attachments'>;
     try {
+      const inbound = slackInbound(event, {
+        bot: bot.name,
+        conversationId,
+        requestId: request.requestId,
+        ...(selfUserId !== undefined ? { selfUserId } : {}),
+        sign: (file) => ctx.fileUrl({ channel: 'slack', bot: bot.name, ...file }),
+      });
       reply = await ctx.process(inbound);
     } catch (err) {
-      log.error({ channel: 'slack', bot: bot.name, err: err instanceof Error ? err.message : String(err) }, 'pipeline failed; sending the fallback message');
+      // The pipeline answers failures with the fallback itself; this is for the unexpected.
+      log.error({ channel: 'slack', bot: bot.name, err: err instanceof Error ? err.message : String(err) }, 'message processing failed; sending the fallback message');
       reply = { content: bot.fallbackMessage, attachments: [] };
     }
     await deliverSlackReply(api, { channel: event.channel, threadTs: event.thread_ts ?? event.ts }, reply, log);

@@ -81,13 +81,6 @@ export function createTelegramAdapter(options: TelegramAdapterOptions = {}): Cha
         return;
       }
     }
-    const inbound = telegramInbound(message, {
-      bot: bot.name,
-      conversationId,
-      requestId: request.requestId,
-      ...(me ? { me } : {}),
-      sign: (file) => ctx.fileUrl({ channel: 'telegram', bot: bot.name, ...file }),
-    });
     const target: TelegramTarget = { chatId: message.chat.id };
     if (message.chat.type !== 'private') target.replyTo = message.message_id;
     if (message.is_topic_message && message.message_thread_id !== undefined) target.threadId = message.message_thread_id;
@@ -95,9 +88,17 @@ export function createTelegramAdapter(options: TelegramAdapterOptions = {}): Cha
     const stopTyping = startTyping(api, target, typingIntervalMs, log);
     let reply: Pick<OutboundReply, 'content' | 'attachments'>;
     try {
+      const inbound = telegramInbound(message, {
+        bot: bot.name,
+        conversationId,
+        requestId: request.requestId,
+        ...(me ? { me } : {}),
+        sign: (file) => ctx.fileUrl({ channel: 'telegram', bot: bot.name, ...file }),
+      });
       reply = await ctx.process(inbound);
     } catch (err) {
-      log.error({ channel: 'telegram', bot: bot.name, err: err instanceof Error ? err.message : String(err) }, 'pipeline failed; sending the fallback message');
+      // The pipeline answers failures with the fallback itself; this is for the unexpected.
+      log.error({ channel: 'telegram', bot: bot.name, err: err instanceof Error ? err.message : String(err) }, 'message processing failed; sending the fallback message');
       reply = { content: bot.fallbackMessage, attachments: [] };
     } finally {
       stopTyping();

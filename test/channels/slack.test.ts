@@ -216,6 +216,16 @@ describe('slack events', () => {
     expect(fake.callsOf('chat.postMessage').map((c) => c.params.text)).toEqual(['Sorry, try later.']);
   });
 
+  it('still answers with the fallback message when the message cannot be built (file links not configured)', async () => {
+    tc.ctx.fileUrl = () => {
+      throw new Error('file links are not configured');
+    };
+    await adapter.handle(signed(dm('Ev503', 'see file', { subtype: 'file_share', files: [{ id: 'F1', name: 'a.txt', mimetype: 'text/plain', url_private: 'https://files.slack.com/a.txt' }] })), bot, tc.ctx);
+    await tc.settle();
+    expect(tc.processed).toEqual([]);
+    expect(fake.callsOf('chat.postMessage').map((c) => c.params.text)).toEqual(['Sorry, try later.']);
+  });
+
   it('logs Slack API errors with Slack’s error code and never the token', async () => {
     fake.fail('chat.postMessage', 'channel_not_found');
     await adapter.handle(signed(dm('Ev501', 'hi')), bot, tc.ctx);

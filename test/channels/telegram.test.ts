@@ -130,6 +130,16 @@ describe('telegram private chats', () => {
     expect(fake.callsOf('sendMessage').map((c) => c.params.text)).toEqual(['Sorry, try later.']);
   });
 
+  it('still answers with the fallback message when the message cannot be built (file links not configured)', async () => {
+    tc.ctx.fileUrl = () => {
+      throw new Error('file links are not configured');
+    };
+    await adapter.handle(tc.request(privateUpdate(13, '', { text: undefined, document: { file_id: 'd', file_name: 'a.pdf', mime_type: 'application/pdf' } }), HEADERS), bot, tc.ctx);
+    await tc.settle();
+    expect(tc.processed).toEqual([]);
+    expect(fake.callsOf('sendMessage').map((c) => c.params.text)).toEqual(['Sorry, try later.']);
+  });
+
   it('delivers the content of a fallback reply like any other', async () => {
     tc.setProcess(async () => ({ content: 'Sorry, try later.', attachments: [], error: { code: 'SWB_ERR_WEBHOOK_TIMEOUT', message: 'timeout' } }));
     await adapter.handle(tc.request(privateUpdate(3, 'hi'), HEADERS), bot, tc.ctx);
