@@ -83,6 +83,8 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
   const app = Fastify({
     ...(isInstance ? { loggerInstance: loggerOpt as FastifyBaseLogger } : { logger: withRedaction(loggerOpt as FastifyServerOptions['logger']) }),
     bodyLimit: BODY_LIMIT,
+    // /files/:token tokens are a few hundred characters.
+    maxParamLength: 4096,
     requestIdHeader: false,
     requestIdLogLabel: 'requestId',
     genReqId: (req) => {
@@ -259,6 +261,7 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
       void reply.header('cache-control', 'private, max-age=300');
       return reply.send(file.body);
     } catch (err) {
+      if (err instanceof SwitchboardError && err.status === 404) return reply.code(404).send(errorBody(err.code, err.message));
       req.log.warn({ channel: ref.channel, bot: ref.bot, err: err instanceof Error ? err.message : String(err) }, 'could not fetch file from the channel');
       return reply.code(502).send(errorBody('SWB_ERR_CHANNEL_API', 'the file could not be fetched from the channel'));
     }

@@ -1,0 +1,3 @@
+import { channelContract, createHttpDriver } from './channel.contract.js';
+
+channelContract(() => createHttpDriver());
