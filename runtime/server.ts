@@ -5,7 +5,7 @@
  * channels use to process after their ack. Everything per message lives in the pipeline.
  */
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { Agent, type Dispatcher } from 'undici';
 import type { ChannelAdapter, ChannelContext } from './channels/channel.js';
 import { channelAdapters } from './channels/index.js';
@@ -84,14 +84,13 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
     ...(isInstance ? { loggerInstance: loggerOpt as FastifyBaseLogger } : { logger: withRedaction(loggerOpt as FastifyServerOptions['logger']) }),
     bodyLimit: BODY_LIMIT,
     // /files/:token tokens are a few hundred characters.
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
     requestIdHeader: false,
-    requestIdLogLabel: 'requestId',
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: (req) => {
       const h = req.headers['x-request-id'];
       return typeof h === 'string' && SANE_REQUEST_ID.test(h) ? h : `req_${randomBytes(9).toString('base64url')}`;
     },
-    disableRequestLogging: false,
     return503OnClosing: true,
   });
 

@@ -1,15 +1,94 @@
 /**
- * STUB created by the config-toolchain task so the build passes; the owner of
- * `switchboard serve` overwrites this file.
+ * `switchboard serve [--config DIR] [--port N] [--host H] [--allow-private-network]`: the runtime.
+ * Exits non-zero with the located problems when the config is invalid at start; drains
+ * in-flight and background messages on SIGTERM/SIGINT.
  */
+import { parseArgs } from 'node:util';
+import { formatProblems } from '../config/format.js';
+import { InvalidConfigError, startRuntime } from '../runtime.js';
 import type { CliIO } from './io.js';
 
-/** Runs `serve`; returns the exit code. */
+export const usage = `Usage: switchboard serve [--config DIR] [--port N] [--host H] [--allow-private-network]
+
+Runs the runtime: channel routes, admin routes, hot reload of the config directory.
+
+Options:
+  --config DIR               config directory (env SWITCHBOARD_CONFIG, default ./integrations)
+  --port N                   port (env PORT, default 3000)
+  --host H                   interface (env HOST, default 127.0.0.1; use 0.0.0.0 in containers)
+  --allow-private-network    allow http:// and private/loopback webhook targets (local development;
+                             env SWITCHBOARD_ALLOW_PRIVATE_NETWORK=1)
+  -h, --help                 this help
+
+Environment: REDIS_URL (history + A/B store; absent: in memory), LOG_LEVEL (info),
+SWITCHBOARD_ADMIN_TOKEN, SWITCHBOARD_PUBLIC_URL, SWITCHBOARD_FILES_SECRET.
+`;
+
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    io.stdout('Usage: switchboard serve [--config DIR] [--port N] [--host H] [--allow-private-network]\n');
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'allow-private-network': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    io.stderr(`switchboard serve: ${(err as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout(usage);
     return 0;
   }
-  io.stderr('switchboard serve: not implemented yet\n');
-  return 2;
+  const port = values.port ?? io.env.PORT;
+  if (port !== undefined && !/^\d{1,5}$/.test(port)) {
+    io.stderr(`switchboard serve: --port must be a number from 0 to 65535, got "${port}"\n`);
+    return 2;
+  }
+  const configDir = values.config ?? io.env.SWITCHBOARD_CONFIG ?? 'integrations';
+  try {
+    const runtime = await startRuntime({
+      configDir,
+      ...(port !== undefined ? { port: Number(port) } : {}),
+      ...(values.host !== undefined ? { host: values.host } : {}),
+      allowPrivateNetwork: values['allow-private-network'] === true || io.env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK === '1',
+      env: io.env,
+    });
+    return await new Promise<number>((resolve) => {
+      let stopping = false;
+      const stop = (signal: string): void => {
+        if (stopping) {
+          io.stderr(`switchboard serve: second ${signal}, exiting now\n`);
+          resolve(1);
+          return;
+        }
+        stopping = true;
+        runtime.app.log.info({ signal }, 'shutting down: finishing in-flight messages');
+        runtime.close().then(
+          () => resolve(0),
+          (err: unknown) => {
+            io.stderr(`switchboard serve: shutdown failed: ${(err as Error).message}\n`);
+            resolve(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    });
+  } catch (err) {
+    if (err instanceof InvalidConfigError) {
+      io.stdout(formatProblems(err.problems, 'text'));
+      io.stderr(`switchboard serve: ${err.message}; not starting\n`);
+      return 1;
+    }
+    io.stderr(`switchboard serve: ${(err as Error).message}\n`);
+    return 1;
+  }
 }
