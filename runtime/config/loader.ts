@@ -43,6 +43,8 @@ export interface Analysis {
   snapshot?: ConfigSnapshot;
   fileCount: number;
   documentCount: number;
+  /** Files actually parsed in this pass (the rest came from the cache). */
+  parsedFiles: number;
 }
 
 interface CacheEntry {
@@ -84,7 +86,7 @@ class Loader implements ConfigLoader {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? String(err);
       const message = `cannot read config directory ${display(root)}: ${code}`;
-      return { problems: [{ file: display(root), line: 1, column: 1, rule: 'config-dir', message }], fileCount: 0, documentCount: 0 };
+      return { problems: [{ file: display(root), line: 1, column: 1, rule: 'config-dir', message }], fileCount: 0, documentCount: 0, parsedFiles: 0 };
     }
     const problems: Problem[] = walk.problems.map((p) => ({ file: display(p.path), line: 1, column: 1, rule: p.rule, message: p.message }));
     const old = this.cache.get(root) ?? new Map<string, CacheEntry>();
@@ -118,7 +120,8 @@ class Loader implements ConfigLoader {
         } else {
           const text = buf.toString('utf8');
           entry = { sig, readAt, hash, parsed: parseFile(text), locate: createLocator(text) };
-          if (++parsedCount % YIELD_EVERY === 0) await yieldToLoop();
+          parsedCount++;
+          if (parsedCount % YIELD_EVERY === 0) await yieldToLoop();
         }
       }
       const envKey = entry.parsed.envVars.map((v) => env[v] ?? '\u0000').join('\u0001');
@@ -136,7 +139,7 @@ class Loader implements ConfigLoader {
     }
     this.cache.set(root, next);
     problems.push(...treeChecks(tree));
-    const analysis: Analysis = { problems: finishProblems(problems), fileCount: files.length, documentCount };
+    const analysis: Analysis = { problems: finishProblems(problems), fileCount: files.length, documentCount, parsedFiles: parsedCount };
     if (analysis.problems.length === 0) analysis.snapshot = buildSnapshot(root, walk.rootReal, tree, hashes, allowPrivateNetwork);
     return analysis;
   }

@@ -51,6 +51,13 @@ function setAt(root: unknown, path: readonly PathSegment[], value: unknown): unk
   return root;
 }
 
+/** True when one path is a prefix of the other. */
+function overlaps(a: readonly PathSegment[], b: readonly PathSegment[]): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function scrub(message: string, secrets: readonly string[]): string {
   let out = message;
   for (const s of secrets) out = out.split(s).join('***');
@@ -58,13 +65,18 @@ function scrub(message: string, secrets: readonly string[]): string {
 }
 
 /** Interpolates env references; records missing variables as problems or unresolved paths. */
-function interpolate(doc: ParsedDocument, opts: ResolveOptions, problems: LocalProblem[], secrets: string[]): { value: unknown; unresolved: Set<string> } {
+function interpolate(
+  doc: ParsedDocument,
+  opts: ResolveOptions,
+  problems: LocalProblem[],
+  secrets: Array<{ path: PathSegment[]; values: string[] }>,
+): { value: unknown; unresolved: Set<string> } {
   const unresolved = new Set<string>();
   if (doc.envStrings.length === 0) return { value: doc.value, unresolved };
   let value = structuredClone(doc.value);
   for (const s of doc.envStrings) {
     const r = resolveEnvTemplate(s.template, opts.env);
-    secrets.push(...r.fromEnv);
+    if (r.fromEnv.length) secrets.push({ path: s.path, values: r.fromEnv });
     if (s.template.malformed.length > 0 || r.missing.length > 0) unresolved.add(keyOf(s.path));
     if (opts.requireEnv) {
       for (const ref of r.missing) {
@@ -85,7 +97,7 @@ function interpolate(doc: ParsedDocument, opts: ResolveOptions, problems: LocalP
 
 function resolveDocument(doc: ParsedDocument, opts: ResolveOptions, locate: Locator, out: ResolvedFile): void {
   const problems: LocalProblem[] = [];
-  const secrets: string[] = [];
+  const secrets: Array<{ path: PathSegment[]; values: string[] }> = [];
   const info: DocumentInfo = { docIndex: doc.index, namePosition: doc.namePosition ?? doc.position, entries: [] };
   out.docs.push(info);
   const { value, unresolved } = doc.yamlOk ? interpolate(doc, opts, problems, secrets) : { value: doc.value, unresolved: new Set<string>() };
@@ -138,16 +150,19 @@ function resolveDocument(doc: ParsedDocument, opts: ResolveOptions, locate: Loca
     const pos = locate(doc.index, p.path, p.anchor);
     let message = p.message;
     if (p.firstPath) message += ` (first at line ${locate(doc.index, p.firstPath, 'value').line})`;
+    // A message may quote the value at its path: hide what came from the environment there.
+    const used = secrets.filter((s) => overlaps(s.path, p.path)).flatMap((s) => s.values);
+    if (used.length) message = scrub(message, [...new Set(used)].sort((a, b) => b.length - a.length));
     problems.push({ line: pos.line, column: pos.column, rule: p.rule, message });
   }
-  const sorted = [...new Set(secrets)].sort((a, b) => b.length - a.length);
-  for (const p of problems) out.problems.push(sorted.length ? { ...p, message: scrub(p.message, sorted) } : p);
-  out.secrets.push(...sorted);
+  out.problems.push(...problems);
+  for (const s of secrets) out.secrets.push(...s.values);
 }
 
 /** Resolves every document of a parsed file. Never throws. */
 export function resolveFile(parsed: ParsedFile, opts: ResolveOptions, locate: Locator): ResolvedFile {
   const out: ResolvedFile = { problems: [], docs: [], secrets: [] };
   for (const doc of parsed.docs) resolveDocument(doc, opts, locate, out);
+  out.secrets = [...new Set(out.secrets)];
   return out;
 }
