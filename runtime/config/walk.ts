@@ -62,6 +62,10 @@ export function walkTree(root: string): WalkResult {
     files.push({ path, rel, real, stat });
   };
 
+  // Symlinks are followed after every plain entry, so a file or directory reachable both
+  // directly and through a link is reported under its direct path.
+  const links: Array<{ path: string; rel: string; dirReal: string; ancestors: readonly string[] }> = [];
+
   const walkDir = (dir: string, dirReal: string, relDir: string, ancestors: readonly string[]): void => {
     let entries;
     try {
@@ -75,34 +79,14 @@ export function walkTree(root: string): WalkResult {
       if (entry.name.startsWith('.')) continue;
       const path = join(dir, entry.name);
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
-      const isYaml = YAML_FILE.test(entry.name);
       if (entry.isSymbolicLink()) {
-        let real: string;
-        let stat: Stats;
-        try {
-          real = realpathSync(path);
-          stat = statSync(real);
-        } catch (err) {
-          if (isYaml) problems.push({ path, rule: 'file-unreadable', message: `broken symlink: ${errorText(err)}` });
-          continue;
-        }
-        if (stat.isDirectory()) {
-          if (ancestors.includes(real) || real === dirReal || rootReal.startsWith(`${real}${sep}`)) {
-            problems.push({ path, rule: 'symlink-loop', message: `symlink points back to its own ancestor directory; remove it` });
-          } else if (!seenDirs.has(real)) {
-            seenDirs.add(real);
-            walkDir(path, real, rel, [...ancestors, dirReal]);
-          }
-        } else if (stat.isFile() && isYaml) {
-          addFile(path, rel, real, stat);
-        }
+        links.push({ path, rel, dirReal, ancestors });
       } else if (entry.isDirectory()) {
         const real = join(dirReal, entry.name);
         if (seenDirs.has(real)) continue;
         seenDirs.add(real);
         walkDir(path, real, rel, [...ancestors, dirReal]);
-      } else if (entry.isFile() && isYaml) {
-        const real = join(dirReal, entry.name);
+      } else if (entry.isFile() && YAML_FILE.test(entry.name)) {
         let stat: Stats;
         try {
           stat = statSync(path);
@@ -110,10 +94,35 @@ export function walkTree(root: string): WalkResult {
           problems.push({ path, rule: 'file-unreadable', message: `cannot stat file: ${errorText(err)}` });
           continue;
         }
-        addFile(path, rel, real, stat);
+        addFile(path, rel, join(dirReal, entry.name), stat);
       }
     }
   };
+
+  const followLink = (link: (typeof links)[number]): void => {
+    const { path, rel, dirReal, ancestors } = link;
+    let real: string;
+    let stat: Stats;
+    try {
+      real = realpathSync(path);
+      stat = statSync(real);
+    } catch (err) {
+      if (YAML_FILE.test(path)) problems.push({ path, rule: 'file-unreadable', message: `broken symlink: ${errorText(err)}` });
+      return;
+    }
+    if (stat.isDirectory()) {
+      if (ancestors.includes(real) || real === dirReal || rootReal.startsWith(`${real}${sep}`)) {
+        problems.push({ path, rule: 'symlink-loop', message: 'symlink points back to its own ancestor directory; remove it' });
+      } else if (!seenDirs.has(real)) {
+        seenDirs.add(real);
+        walkDir(path, real, rel, [...ancestors, dirReal]);
+      }
+    } else if (stat.isFile() && YAML_FILE.test(path)) {
+      addFile(path, rel, real, stat);
+    }
+  };
+
   walkDir(root, rootReal, '', []);
+  for (let i = 0; i < links.length; i++) followLink(links[i] as (typeof links)[number]);
   return { rootReal, files, problems };
 }
