@@ -91,8 +91,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   let store: Store;
   if (env.REDIS_URL) {
-    store = createRedisStore(env.REDIS_URL, { log });
-    log.info({ store: 'redis' }, 'history store: Redis');
+    const redis = createRedisStore(env.REDIS_URL, { log });
+    store = redis;
+    // Wait briefly for the first connection so the first messages have history; a Redis
+    // that is down at start does not stop the runtime (it answers without history).
+    await redis.ready(3000).then(
+      () => log.info({ store: 'redis' }, 'history store: Redis'),
+      () => log.warn({ store: 'redis' }, 'Redis is not reachable yet: answering without history until it is'),
+    );
   } else {
     store = createMemoryStore();
     log.info({ store: 'memory' }, 'no REDIS_URL: using the in-memory history store (per process, lost on restart)');
