@@ -43,14 +43,14 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * setup — is refused outright). Handles both call forms: Node 20's `{all: true}` (with
  * autoSelectFamily) and the single-address form.
  */
-export function guardedLookup(resolve: Resolver = systemResolver) {
+export function guardedLookup(resolve: Resolver = systemResolver, isBlocked: (address: string) => boolean = isBlockedAddress) {
   return function lookup(hostname: string, options: LookupOneOptions | LookupAllOptions | number, callback: LookupCallback): void {
     const opts = typeof options === 'number' ? { family: options } : options ?? {};
     resolve(hostname).then(
       (all) => {
         const family = opts.family === 4 || opts.family === 6 ? opts.family : undefined;
         const addresses = family ? all.filter((a) => a.family === family) : all;
-        const blocked = all.find((a) => isBlockedAddress(a.address));
+        const blocked = all.find((a) => isBlocked(a.address));
         if (blocked) return callback(new BlockedAddressError(hostname, blocked.address), opts.all ? [] : '', undefined);
         if (addresses.length === 0) {
           const err: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
@@ -70,6 +70,8 @@ export interface GuardedAgentOptions {
   allowPrivateNetwork: boolean;
   /** DNS resolver override (tests inject one to map a public-looking name to 127.0.0.1). */
   resolve?: Resolver;
+  /** Address predicate override (tests only: proves the lookup's success path end to end on loopback). */
+  isBlocked?: (address: string) => boolean;
   /** undici connect timeout (the attempt deadline still applies on top). Default 10 s. */
   connectTimeoutMs?: number;
 }
@@ -81,7 +83,7 @@ export interface GuardedAgentOptions {
  */
 export function createGuardedAgent(options: GuardedAgentOptions): Agent {
   const connect: Agent.Options['connect'] = { timeout: options.connectTimeoutMs ?? 10_000 };
-  if (!options.allowPrivateNetwork) Object.assign(connect, { lookup: guardedLookup(options.resolve) });
+  if (!options.allowPrivateNetwork) Object.assign(connect, { lookup: guardedLookup(options.resolve, options.isBlocked) });
   return new Agent({ connect, keepAliveTimeout: 10_000 });
 }
 

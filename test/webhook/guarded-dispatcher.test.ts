@@ -1,4 +1,5 @@
 import type { LookupAddress } from 'node:dns';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedIntegration } from '../../runtime/config/snapshot.js';
 import type { WebhookRequest } from '../../runtime/core/message.js';
@@ -128,6 +129,23 @@ describe('callIntegration and the private-network rule', () => {
     });
     expect(asked).toEqual(['hooks.example.com']);
     expect(server.connections()).toBe(before);
+    await agent.close();
+  });
+
+  it('the guarded lookup hands Node the resolved addresses in the form it asks for (connects when allowed)', async () => {
+    const asked: string[] = [];
+    const agent = createGuardedAgent({
+      allowPrivateNetwork: false,
+      resolve: async (host) => {
+        asked.push(host);
+        return [{ address: '127.0.0.1', family: 4 }];
+      },
+      isBlocked: () => false,
+    });
+    const res = await request(`http://hooks.example.com:${server.port}/x`, { method: 'POST', body: '{}', dispatcher: agent });
+    expect(res.statusCode).toBe(200);
+    expect(await res.body.json()).toEqual({ content: 'reached' });
+    expect(asked).toEqual(['hooks.example.com']);
     await agent.close();
   });
 
