@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { parseAllDocuments } from 'yaml';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ConfigInvalidError,
@@ -11,10 +9,9 @@ import {
   LOAD_ERROR_RULE,
   type ConfigManager,
   type ConfigManagerOptions,
-  type ManagerLoadResult,
   type ReloadEvent,
 } from '../../runtime/config/config-manager.js';
-import type { ConfigSnapshot, Problem, ResolvedBot } from '../../runtime/config/snapshot.js';
+import { createConfigLoader, type LoadResult } from '../../runtime/config/loader.js';
 import {
   botYaml,
   ConfigMapTree,
@@ -29,52 +26,6 @@ import {
   writeTree,
 } from '../helpers/config-tree.js';
 
-/**
- * Stand-in for the loader while it is being written: same content rules (recursive
- * *.yaml/*.yml, dot entries skipped, symlinks followed, revision = hash of sorted
- * (path, content) pairs) and one located check (bot/integration name is a DNS label).
- */
-async function fakeLoad(dir: string): Promise<ManagerLoadResult> {
-  const files: Array<[string, string]> = [];
-  const walk = async (d: string): Promise<void> => {
-    for (const name of (await readdir(d)).sort()) {
-      if (name.startsWith('.')) continue;
-      const full = path.join(d, name);
-      const st = await stat(full);
-      if (st.isDirectory()) await walk(full);
-      else if (/\.ya?ml$/.test(name)) files.push([path.relative(dir, full), await readFile(full, 'utf8')]);
-    }
-  };
-  await walk(dir);
-  const hash = createHash('sha256');
-  for (const [rel, content] of files) hash.update(`${rel}\0${content}\0`);
-  const problems: Problem[] = [];
-  const bots = new Map<string, ResolvedBot>();
-  for (const [rel, content] of files) {
-    for (const doc of parseAllDocuments(content)) {
-      const value = doc.toJS() as { kind?: string; name?: string; displayName?: string };
-      if (value.name && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value.name)) {
-        const line = content.split('\n').findIndex((l) => l.startsWith('name:')) + 1;
-        problems.push({ file: rel, line, column: 7, rule: 'name-format', message: 'name must be a lowercase DNS label' });
-      } else if (value.kind === 'Bot' && value.name) {
-        bots.set(value.name, { name: value.name, displayName: value.displayName ?? value.name } as ResolvedBot);
-      }
-    }
-  }
-  if (problems.length) return { ok: false, problems };
-  const snapshot: ConfigSnapshot = {
-    revision: hash.digest('hex').slice(0, 12),
-    dir,
-    files: files.map(([rel]) => rel),
-    loadedAt: new Date(),
-    bots,
-    integrations: new Map(),
-    secrets: [],
-    allowPrivateNetwork: false,
-  };
-  return { ok: true, snapshot };
-}
-
 interface LogLine {
   level: 'info' | 'warn' | 'error';
   obj: object;
@@ -82,6 +33,7 @@ interface LogLine {
 }
 
 const DEBOUNCE = 30;
+const UNKNOWN_KEY = 'unknown key "wieght" in integrations[0] (did you mean "weight"?)';
 const latencies: number[] = [];
 
 describe('createConfigManager', () => {
@@ -91,11 +43,15 @@ describe('createConfigManager', () => {
   let logs: LogLine[];
   let loads: number;
   let eventTimes: number[];
+  /** The real loader, as `serve` wires it (problems relative to the temp root). */
+  let realLoad: (dir: string) => Promise<LoadResult>;
 
   beforeEach(async () => {
     root = await makeTempDir('swb-mgr-');
     events = [];
     eventTimes = [];
+    const loader = createConfigLoader();
+    realLoad = (d) => loader.load(d, { env: {}, cwd: root });
     logs = [];
     loads = 0;
   });
@@ -125,7 +81,7 @@ describe('createConfigManager', () => {
       dir,
       load: async (d) => {
         loads++;
-        return fakeLoad(d);
+        return realLoad(d);
       },
       log,
       debounceMs: DEBOUNCE,
@@ -162,14 +118,13 @@ describe('createConfigManager', () => {
     const dir = path.join(root, 'cfg');
     await writeTree(dir, { 'support.yaml': botYaml('support', 'V1'), 'team/sales.yml': botYaml('sales', 'S1') });
     const m = await start(dir);
-    const expected = await fakeLoad(dir);
-    expect(expected.ok).toBe(true);
+    const expected = await createConfigLoader().load(dir, { env: {}, cwd: root });
     const snap = m.current();
-    expect(snap.revision).toBe(expected.ok ? expected.snapshot.revision : '');
+    expect(snap.revision).toBe(expected.ok ? expected.snapshot.revision : 'not ok');
     expect(displayName(m)).toBe('V1');
     expect(m.status()).toEqual({
       revision: snap.revision,
-      files: ['support.yaml', path.join('team', 'sales.yml')],
+      files: ['support.yaml', 'team/sales.yml'],
       loadedAt: snap.loadedAt,
       lastReloadError: null,
       reloads: { ok: 0, failed: 0, skipped: 0 },
@@ -200,7 +155,7 @@ describe('createConfigManager', () => {
     expect(displayName(m)).toBe('V2');
     await change(() => writeTree(dir, { 'nested/sales.yaml': botYaml('sales', 'S1') }));
     expect(displayName(m, 'sales')).toBe('S1');
-    expect(m.status().files).toEqual([path.join('nested', 'sales.yaml'), 'support.yaml']);
+    expect(m.status().files).toEqual(['nested/sales.yaml', 'support.yaml']);
     await change(() => rm(path.join(dir, 'nested', 'sales.yaml')));
     expect(m.current().bots.has('sales')).toBe(false);
     expect(m.status().files).toEqual(['support.yaml']);
@@ -226,13 +181,28 @@ describe('createConfigManager', () => {
     expect(m.status().files).toEqual(['sales.yaml', 'support.yaml']);
   });
 
+  it('keeps serving while a git-sync link is briefly missing (non-atomic re-link), then follows it', async () => {
+    const git = await GitSyncTree.create(root, { 'support.yaml': botYaml('support', 'V1') });
+    const m = await start(git.link);
+    const good = m.current();
+    const e = await change(() => rm(git.link), 'invalid');
+    expect(e.problems).toEqual([
+      { file: 'current', line: 1, column: 1, rule: 'config-dir', message: 'cannot read config directory current: ENOENT' },
+    ]);
+    expect(m.current()).toBe(good);
+    expect(m.status().lastReloadError?.problems[0]?.rule).toBe('config-dir');
+    await change(() => git.flip({ 'support.yaml': botYaml('support', 'V2') }));
+    expect(displayName(m)).toBe('V2');
+    expect(m.status().lastReloadError).toBeNull();
+  });
+
   it('keeps serving the last good snapshot on an invalid change, exposes the problems, then recovers', async () => {
     const dir = path.join(root, 'cfg');
     await writeTree(dir, { 'support.yaml': botYaml('support', 'V1'), 'other.yaml': botYaml('other', 'O1') });
     const m = await start(dir);
     const good = m.current();
-    const e = await change(() => writeAtomic(path.join(dir, 'other.yaml'), invalidBotYaml()), 'invalid');
-    const problems = [{ file: 'other.yaml', line: 3, column: 7, rule: 'name-format', message: 'name must be a lowercase DNS label' }];
+    const e = await change(() => writeAtomic(path.join(dir, 'other.yaml'), invalidBotYaml('other')), 'invalid');
+    const problems = [{ file: 'cfg/other.yaml', line: 13, column: 5, rule: 'unknown-key', message: UNKNOWN_KEY }];
     expect(e).toMatchObject({ outcome: 'invalid', revision: good.revision, problems });
     expect(m.current()).toBe(good);
     const status = m.status();
@@ -244,7 +214,7 @@ describe('createConfigManager', () => {
     expect(errorLogs).toEqual([
       {
         level: 'error',
-        obj: { outcome: 'invalid', revision: good.revision, problems: ['other.yaml:3:7: error: name must be a lowercase DNS label (name-format)'] },
+        obj: { outcome: 'invalid', revision: good.revision, problems: [`cfg/other.yaml:13:5: error: ${UNKNOWN_KEY} (unknown-key)`] },
         msg: `config change rejected (1 problem); still serving revision ${good.revision}`,
       },
     ]);
@@ -327,7 +297,7 @@ describe('createConfigManager', () => {
         active++;
         maxActive = Math.max(maxActive, active);
         if (gated) await new Promise<void>((r) => (release = r));
-        const result = await fakeLoad(d);
+        const result = await realLoad(d);
         active--;
         return result;
       },
@@ -361,7 +331,7 @@ describe('createConfigManager', () => {
       watch: false,
       load: async (d) => {
         if (fail) throw new Error('EIO: disk on fire');
-        return fakeLoad(d);
+        return realLoad(d);
       },
     });
     const good = m.current();
@@ -392,7 +362,7 @@ describe('createConfigManager', () => {
     );
     expect(err).toBeInstanceOf(ConfigInvalidError);
     expect((err as ConfigInvalidError).problems).toEqual([
-      { file: 'bad.yaml', line: 3, column: 7, rule: 'name-format', message: 'name must be a lowercase DNS label' },
+      { file: 'cfg/bad.yaml', line: 13, column: 5, rule: 'unknown-key', message: UNKNOWN_KEY },
     ]);
     expect((err as Error).message).toBe('configuration is invalid (1 problem)');
   });

@@ -85,9 +85,27 @@ export function botYaml(bot: string, displayName: string, integration = `${bot}-
   ].join('\n');
 }
 
-/** An invalid config file: the bot name breaks the DNS-label rule (on line 3, column 7). */
-export function invalidBotYaml(): string {
-  return ['apiVersion: switchboard/v1', 'kind: Bot', 'name: Not_A_Label', 'channels:', '  http: {}', 'integrations:', '  - name: x', ''].join('\n');
+/**
+ * An invalid config file with exactly one problem: the typo `wieght:` (an unknown key) on
+ * line 13, column 5. `bot` names its bot and integration so it can sit beside `botYaml` files.
+ */
+export function invalidBotYaml(bot = 'broken'): string {
+  return [
+    'apiVersion: switchboard/v1',
+    'kind: Integration',
+    `name: ${bot}-echo`,
+    'type: echo',
+    '---',
+    'apiVersion: switchboard/v1',
+    'kind: Bot',
+    `name: ${bot}`,
+    'channels:',
+    '  http: {}',
+    'integrations:',
+    `  - name: ${bot}-echo`,
+    '    wieght: 2',
+    '',
+  ].join('\n');
 }
 
 /**
