@@ -71,7 +71,8 @@ export function formatProblems(problems: readonly Problem[], format: ProblemForm
       );
       continue;
     }
-    lines.push(`${p.file}:${p.line}:${p.column}: error: ${p.message} (${p.rule})`);
+    // One line per problem, whatever the message holds.
+    lines.push(`${p.file}:${p.line}:${p.column}: error: ${p.message.replace(/\s*[\r\n]+\s*/g, ' ')} (${p.rule})`);
     const src = lineOf(sources, p.file, p.line);
     if (src !== undefined) lines.push(excerpt(src, p));
   }
