@@ -45,10 +45,11 @@ export const DEFAULT_MAX_WAIT_MS = 1000;
 export const DEFAULT_RESCAN_INTERVAL_MS = 30_000;
 
 /**
- * Start watching `dir`. `onTrigger` runs (never concurrently with itself being scheduled
- * twice for one burst) after events settle for `debounceMs`, after a link flip of the
- * directory or one of its ancestors, and every `rescanIntervalMs`. It is not called for
- * the initial state: load once yourself, then rely on the triggers.
+ * Start watching `dir`. `onTrigger` runs once per burst of events, `debounceMs` after the
+ * last one (at most `maxWaitMs` after the first), including after a link flip of the
+ * directory or one of its ancestors, and every `rescanIntervalMs`. Calls are sequential
+ * (a link flip first moves the watches, then calls). It is not called for the initial
+ * state: await `ready`, load once yourself, then rely on the triggers.
  */
 export function watchConfigDir(
   dir: string,
