@@ -111,8 +111,17 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
     }
   });
 
+  // While shutting down, answer in-flight requests with `Connection: close` so their
+  // keep-alive sockets do not hold the process open after the last reply.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) void reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unknown';

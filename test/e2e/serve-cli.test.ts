@@ -1,0 +1,76 @@
+/**
+ * `switchboard serve` as a user runs it: the built binary. Invalid config at start → exit 1
+ * with located problems; SIGTERM finishes the message in flight, then exits 0.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendJson, startFakeServer, type FakeServer } from '../helpers/fake-webhook.js';
+import { configDir } from './helpers.js';
+
+const cli = join(import.meta.dirname, '..', '..', 'dist', 'runtime', 'cli.js');
+
+function start(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [cli, 'serve', ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, out: () => out, err: () => err };
+}
+
+let slow: FakeServer;
+beforeAll(async () => {
+  slow = await startFakeServer(async (_req, res) => {
+    await new Promise((r) => setTimeout(r, 700));
+    sendJson(res, 200, { content: 'finished' });
+  });
+});
+afterAll(async () => {
+  await slow.close();
+});
+
+describe('switchboard serve (built binary)', () => {
+  it('exits 1 with located problems when the config is invalid at start', async () => {
+    const cfg = await configDir({ 'bad.yaml': 'apiVersion: switchboard/v1\nkind: Bot\nname: Bad_Name\nchannels: {}\nintegrations: []\n' });
+    const p = start(['--config', cfg.dir, '--port', '0']);
+    expect(await p.exited).toBe(1);
+    expect(p.out()).toMatch(/bad\.yaml:3:7: error: .*\(/);
+    expect(p.err()).toContain('not starting');
+    await cfg.remove();
+  });
+
+  it('exits 1 naming a missing env variable, and 2 on an unknown flag', async () => {
+    const cfg = await configDir({ 'i.yaml': 'apiVersion: switchboard/v1\nkind: Integration\nname: x\nurl: https://example.com/hook\nheaders:\n  Authorization: Bearer ${MISSING_KEY}\n' });
+    const p = start(['--config', cfg.dir, '--port', '0']);
+    expect(await p.exited).toBe(1);
+    expect(p.out()).toContain('MISSING_KEY');
+    expect(p.out()).toMatch(/i\.yaml:6:\d+/);
+    const q = start(['--bogus']);
+    expect(await q.exited).toBe(2);
+    await cfg.remove();
+  });
+
+  it('finishes the message in flight on SIGTERM, then exits 0', async () => {
+    const cfg = await configDir({
+      'b.yaml': `apiVersion: switchboard/v1\nkind: Integration\nname: slow\nurl: ${slow.origin}/hook\n---\napiVersion: switchboard/v1\nkind: Bot\nname: b\nchannels:\n  http: {}\nintegrations:\n  - name: slow\n`,
+    });
+    const p = start(['--config', cfg.dir, '--port', '0', '--allow-private-network']);
+    let url = '';
+    for (let i = 0; i < 100 && !url; i++) {
+      url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(p.out())?.[1] ?? '';
+      if (!url) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(url).not.toBe('');
+    const inFlight = fetch(`${url}/channels/http/b`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: { id: 'u' }, text: 'hi' }) });
+    await new Promise((r) => setTimeout(r, 200));
+    p.child.kill('SIGTERM');
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ content: 'finished', integration: 'slow' });
+    expect(await p.exited).toBe(0);
+    expect(p.out()).toContain('shutting down');
+    await cfg.remove();
+  });
+});
