@@ -15,7 +15,7 @@ import type { ResolvedIntegration } from '../config/snapshot.js';
 import type { WebhookRequest } from '../core/message.js';
 import { createKeyedQueue, type KeyedQueue } from './keyed-queue.js';
 import { buildPayload, userContent } from './payload.js';
-import { routeMessage, type Router } from './router.js';
+import type { Router } from './router.js';
 
 export type CallIntegration = (integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions) => Promise<AttemptResult>;
 
@@ -74,7 +74,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const key = historyKey(message);
     const plan = deps.router.plan(bot, message);
     const turn = await beginTurn(bot, message, key, plan.assignment);
-    const route = routeMessage(deps.router, bot, plan, turn.assignment);
+    const route = deps.router.decide(bot, plan, turn.assignment);
     if (route.reassign && plan.assignment && !turn.degraded) {
       store.setAssignment(plan.assignment.key, route.reassign, plan.assignment.ttlSeconds).catch((err: unknown) => {
         metrics.storeErrors.inc({ operation: 'set_assignment' });
