@@ -5,22 +5,16 @@
  * the configured `apiUrl` host, so the token cannot be sent elsewhere). Errors carry Slack's
  * own `error` code and never the token.
  */
-import type { Readable } from 'node:stream';
-import { setTimeout as delay } from 'node:timers/promises';
 import { request, type Dispatcher } from 'undici';
 import { SwitchboardError } from '../errors.js';
+import { apiSettings, downloadOf, memoizeUntilRejected, retryRateLimited, tokenRedactor, type ApiDownload, type ApiTuning, type RateLimitPolicy } from './channel-api.js';
 
-export interface SlackApiOptions {
+/** `maxRetries` counts retries after an HTTP 429. */
+export interface SlackApiOptions extends ApiTuning {
   botToken: string;
   /** Base URL, e.g. `https://slack.com/api`. */
   apiUrl: string;
   dispatcher: Dispatcher;
-  /** Retries after an HTTP 429 (default 2). */
-  maxRetries?: number;
-  /** A 429 asking to wait longer than this is not retried (default 30 s). */
-  maxRetryAfterSeconds?: number;
-  /** Deadline of one call, in ms (default 30 s). */
-  timeoutMs?: number;
 }
 
 /** Slack answered `{ ok: false, error }` (or an HTTP error). */
@@ -44,11 +38,7 @@ export interface SlackIdentity {
   botId?: string;
 }
 
-export interface SlackDownload {
-  body: Readable;
-  contentType?: string;
-  size?: number;
-}
+export type SlackDownload = ApiDownload;
 
 export interface SlackApi {
   /** Calls `method` (JSON body, or form-encoded with `form: true` for read methods). */
@@ -77,11 +67,13 @@ export function isSlackFileHost(url: URL, apiUrl: string): boolean {
 /** Creates a client for one bot token. */
 export function createSlackApi(options: SlackApiOptions): SlackApi {
   const { botToken, dispatcher } = options;
-  const base = options.apiUrl.replace(/\/+$/, '');
-  const maxRetries = options.maxRetries ?? 2;
-  const maxRetryAfter = options.maxRetryAfterSeconds ?? 30;
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const redact = (text: string): string => (botToken ? text.split(botToken).join('[REDACTED]') : text);
+  const { base, timeoutMs, ...limits } = apiSettings(options.apiUrl, options);
+  const redact = tokenRedactor(botToken);
+  const rateLimit: RateLimitPolicy = {
+    ...limits,
+    // Slack's 429 without a usable Retry-After is retried after 1 s.
+    retryAfterOf: (err) => (err instanceof SlackApiError && err.httpStatus === 429 ? (err.retryAfter ?? 1) : undefined),
+  };
 
   const unreachable = (method: string, err: unknown): SlackApiError => {
     const reason = err instanceof Error ? ((err as NodeJS.ErrnoException).code ?? err.name) : 'error';
@@ -125,32 +117,19 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
   };
 
   const api: SlackApi = {
-    async call<T extends Record<string, unknown>>(method: string, params: Record<string, unknown> = {}, opts: { form?: boolean } = {}): Promise<T> {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await callOnce<T>(method, params, opts.form ?? false);
-        } catch (err) {
-          const wait = err instanceof SlackApiError && err.httpStatus === 429 ? (err.retryAfter ?? 1) : undefined;
-          if (wait === undefined || attempt >= maxRetries || wait > maxRetryAfter) throw err;
-          await delay(Math.max(0, wait) * 1000);
-        }
-      }
+    call<T extends Record<string, unknown>>(method: string, params: Record<string, unknown> = {}, opts: { form?: boolean } = {}): Promise<T> {
+      return retryRateLimited(() => callOnce<T>(method, params, opts.form ?? false), rateLimit);
     },
 
     identity() {
-      const key = `${base}\0${botToken}`;
-      let cached = identityCache.get(key);
-      if (!cached) {
-        cached = api.call<{ user_id?: unknown; bot_id?: unknown }>('auth.test', {}, { form: true }).then((r) => {
+      return memoizeUntilRejected(identityCache, `${base}\0${botToken}`, () =>
+        api.call<{ user_id?: unknown; bot_id?: unknown }>('auth.test', {}, { form: true }).then((r) => {
           const identity: SlackIdentity = {};
           if (typeof r.user_id === 'string') identity.userId = r.user_id;
           if (typeof r.bot_id === 'string') identity.botId = r.bot_id;
           return identity;
-        });
-        identityCache.set(key, cached);
-        cached.catch(() => identityCache.delete(key));
-      }
-      return cached;
+        }),
+      );
     },
 
     async download(url) {
@@ -173,11 +152,7 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
         res.body.resume();
         throw new SlackApiError('file download', res.statusCode === 200 ? 'login_page' : `http_${res.statusCode}`, res.statusCode);
       }
-      const out: SlackDownload = { body: res.body };
-      if (typeof type === 'string') out.contentType = type;
-      const length = Number(res.headers['content-length']);
-      if (Number.isSafeInteger(length) && length >= 0) out.size = length;
-      return out;
+      return downloadOf(res);
     },
 
     redact,

@@ -4,22 +4,16 @@
  * `getMe` cache. Errors carry Telegram's own `error_code` / `description` and never the token
  * (it sits in every URL path, so anything that may be logged goes through `redact`).
  */
-import type { Readable } from 'node:stream';
-import { setTimeout as delay } from 'node:timers/promises';
 import { request, type Dispatcher } from 'undici';
 import { SwitchboardError } from '../errors.js';
+import { apiSettings, downloadOf, memoizeUntilRejected, retryRateLimited, tokenRedactor, type ApiDownload, type ApiTuning, type RateLimitPolicy } from './channel-api.js';
 
-export interface TelegramApiOptions {
+/** `maxRetries` counts retries after a 429 with `retry_after`. */
+export interface TelegramApiOptions extends ApiTuning {
   token: string;
   /** Base URL without trailing slash, e.g. `https://api.telegram.org`. */
   apiUrl: string;
   dispatcher: Dispatcher;
-  /** Retries after a 429 with `retry_after` (default 2). */
-  maxRetries?: number;
-  /** A 429 asking to wait longer than this is not retried (default 30 s). */
-  maxRetryAfterSeconds?: number;
-  /** Deadline of one call, in ms (default 30 s). */
-  timeoutMs?: number;
 }
 
 /** The Bot API answered `ok: false` (or a non-JSON error). */
@@ -42,11 +36,7 @@ export interface TelegramIdentity {
   username?: string;
 }
 
-export interface TelegramDownload {
-  body: Readable;
-  contentType?: string;
-  size?: number;
-}
+export type TelegramDownload = ApiDownload;
 
 export interface TelegramApi {
   /** Calls `method` with a JSON body; resolves with `result`, retrying 429s within the cap. */
@@ -64,11 +54,12 @@ const identityCache = new Map<string, Promise<TelegramIdentity>>();
 /** Creates a client for one bot token. Cheap: build one per message if convenient. */
 export function createTelegramApi(options: TelegramApiOptions): TelegramApi {
   const { token, dispatcher } = options;
-  const base = options.apiUrl.replace(/\/+$/, '');
-  const maxRetries = options.maxRetries ?? 2;
-  const maxRetryAfter = options.maxRetryAfterSeconds ?? 30;
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const redact = (text: string): string => (token ? text.split(token).join('[REDACTED]') : text);
+  const { base, timeoutMs, ...limits } = apiSettings(options.apiUrl, options);
+  const redact = tokenRedactor(token);
+  const rateLimit: RateLimitPolicy = {
+    ...limits,
+    retryAfterOf: (err) => (err instanceof TelegramApiError && err.errorCode === 429 ? err.retryAfter : undefined),
+  };
 
   const unreachable = (method: string, err: unknown): SwitchboardError => {
     const reason = err instanceof Error ? `${(err as NodeJS.ErrnoException).code ?? err.name}: ${err.message}` : String(err);
@@ -104,31 +95,18 @@ export function createTelegramApi(options: TelegramApiOptions): TelegramApi {
   };
 
   const api: TelegramApi = {
-    async call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await callOnce<T>(method, params);
-        } catch (err) {
-          const wait = err instanceof TelegramApiError && err.errorCode === 429 ? err.retryAfter : undefined;
-          if (wait === undefined || attempt >= maxRetries || wait > maxRetryAfter) throw err;
-          await delay(Math.max(0, wait) * 1000);
-        }
-      }
+    call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+      return retryRateLimited(() => callOnce<T>(method, params), rateLimit);
     },
 
     identity() {
-      const key = `${base}\0${token}`;
-      let cached = identityCache.get(key);
-      if (!cached) {
-        cached = api.call<{ id: number; username?: string }>('getMe').then((me) => {
+      return memoizeUntilRejected(identityCache, `${base}\0${token}`, () =>
+        api.call<{ id: number; username?: string }>('getMe').then((me) => {
           const identity: TelegramIdentity = { id: me.id };
           if (typeof me.username === 'string') identity.username = me.username;
           return identity;
-        });
-        identityCache.set(key, cached);
-        cached.catch(() => identityCache.delete(key));
-      }
-      return cached;
+        }),
+      );
     },
 
     async download(filePath) {
@@ -143,12 +121,7 @@ export function createTelegramApi(options: TelegramApiOptions): TelegramApi {
         res.body.resume();
         throw new TelegramApiError('file download', res.statusCode, `HTTP ${res.statusCode}`);
       }
-      const out: TelegramDownload = { body: res.body };
-      const type = res.headers['content-type'];
-      if (typeof type === 'string') out.contentType = type;
-      const length = Number(res.headers['content-length']);
-      if (Number.isSafeInteger(length) && length >= 0) out.size = length;
-      return out;
+      return downloadOf(res);
     },
 
     redact,
