@@ -14,9 +14,10 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ResolvedBot } from '../config/snapshot.js';
-import type { OutboundReply } from '../core/message.js';
 import { errorBody, SwitchboardError } from '../errors.js';
+import { claimAndQueue, processWithFallback } from './ack-then-process.js';
 import type { ChannelAdapter, ChannelContext, ChannelFile, ChannelRequest, ChannelResponse } from './channel.js';
+import { apiTuning, channelFileOf } from './channel-api.js';
 import { createSlackApi, SlackApiError, type SlackApi } from './slack-api.js';
 import { slackInbound, triageSlackEvent, type SlackMessageEvent } from './slack-event.js';
 import { deliverSlackReply, logSlackError } from './slack-send.js';
@@ -45,13 +46,8 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): ChannelAd
   const dedupeTtl = options.dedupeTtlSeconds ?? 24 * 3600;
   const now = options.now ?? Date.now;
 
-  const apiFor = (cfg: SlackConfig, ctx: ChannelContext): SlackApi => {
-    const apiOptions: Parameters<typeof createSlackApi>[0] = { botToken: cfg.botToken, apiUrl: cfg.apiUrl, dispatcher: ctx.dispatcher };
-    if (options.maxRetries !== undefined) apiOptions.maxRetries = options.maxRetries;
-    if (options.maxRetryAfterSeconds !== undefined) apiOptions.maxRetryAfterSeconds = options.maxRetryAfterSeconds;
-    if (options.apiTimeoutMs !== undefined) apiOptions.timeoutMs = options.apiTimeoutMs;
-    return createSlackApi(apiOptions);
-  };
+  const tuning = apiTuning(options);
+  const apiFor = (cfg: SlackConfig, ctx: ChannelContext): SlackApi => createSlackApi({ botToken: cfg.botToken, apiUrl: cfg.apiUrl, dispatcher: ctx.dispatcher, ...tuning });
 
   /** The work done after the ack: self check, pipeline, delivery. Never throws. */
   const work = async (cfg: SlackConfig, bot: ResolvedBot, ctx: ChannelContext, request: ChannelRequest, event: SlackMessageEvent, conversationId: string, selfFromEnvelope: string | undefined): Promise<void> => {
@@ -69,21 +65,15 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): ChannelAd
       log.debug({ channel: 'slack', bot: bot.name }, 'own message ignored');
       return;
     }
-    let reply: Pick<OutboundReply, 'content' | 'attachments'>;
-    try {
-      const inbound = slackInbound(event, {
+    const reply = await processWithFallback(ctx, bot, 'slack', log, () =>
+      slackInbound(event, {
         bot: bot.name,
         conversationId,
         requestId: request.requestId,
         ...(selfUserId !== undefined ? { selfUserId } : {}),
         sign: (file) => ctx.fileUrl({ channel: 'slack', bot: bot.name, ...file }),
-      });
-      reply = await ctx.process(inbound);
-    } catch (err) {
-      // The pipeline answers failures with the fallback itself; this is for the unexpected.
-      log.error({ channel: 'slack', bot: bot.name, err: err instanceof Error ? err.message : String(err) }, 'message processing failed; sending the fallback message');
-      reply = { content: bot.fallbackMessage, attachments: [] };
-    }
+      }),
+    );
     await deliverSlackReply(api, { channel: event.channel, threadTs: event.thread_ts ?? event.ts }, reply, log);
   };
 
@@ -128,28 +118,19 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): ChannelAd
         return { status: 200 };
       }
 
-      const claimKey = `slack:${bot.name}:${triage.eventId}`;
-      let first: boolean;
-      try {
-        first = await ctx.store.claimOnce(claimKey, dedupeTtl);
-      } catch (err) {
-        request.log.warn({ channel: 'slack', bot: bot.name, err: err instanceof Error ? err.message : String(err) }, 'store unavailable; asking Slack to re-send');
-        return { status: 503, body: errorBody('SWB_ERR_STORE_UNAVAILABLE', 'The history store is unavailable') };
-      }
-      if (!first) {
-        request.log.info({ channel: 'slack', bot: bot.name, event_id: triage.eventId, retry: request.headers['x-slack-retry-num'] }, 'duplicate event ignored');
-        return { status: 200 };
-      }
-
-      const key = `slack:${bot.name}:${triage.conversationId}`;
-      try {
-        ctx.background(key, () => work(cfg, bot, ctx, request, triage.event, triage.conversationId, triage.selfUserId));
-      } catch (err) {
-        request.log.warn({ channel: 'slack', bot: bot.name, err: err instanceof Error ? err.message : String(err) }, 'could not queue the event; asking Slack to re-send');
-        await ctx.store.releaseClaim(claimKey).catch(() => undefined);
-        return { status: 503, body: errorBody('SWB_ERR_HTTP_UNAVAILABLE', 'Temporarily unavailable; retry later') };
-      }
-      return { status: 200 };
+      return claimAndQueue({
+        request,
+        ctx,
+        channel: 'slack',
+        bot: bot.name,
+        platform: 'Slack',
+        noun: 'event',
+        claimKey: `slack:${bot.name}:${triage.eventId}`,
+        ttlSeconds: dedupeTtl,
+        duplicateFields: { event_id: triage.eventId, retry: request.headers['x-slack-retry-num'] },
+        queueKey: `slack:${bot.name}:${triage.conversationId}`,
+        job: () => work(cfg, bot, ctx, request, triage.event, triage.conversationId, triage.selfUserId),
+      });
     },
 
     async openFile(bot: ResolvedBot, ref: string, ctx: ChannelContext): Promise<ChannelFile> {
@@ -164,11 +145,7 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): ChannelAd
           if (!found) throw new SwitchboardError('SWB_ERR_FILE_LINK_INVALID', 'The file is no longer available');
           url = found;
         }
-        const file = await api.download(url);
-        const out: ChannelFile = { body: file.body };
-        if (file.contentType && !file.contentType.startsWith('application/octet-stream')) out.contentType = file.contentType;
-        if (file.size !== undefined) out.size = file.size;
-        return out;
+        return channelFileOf(await api.download(url));
       } catch (err) {
         if (err instanceof SlackApiError) {
           logSlackError(ctx.log, api, err.method, err);

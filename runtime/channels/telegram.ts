@@ -16,7 +16,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ResolvedBot } from '../config/snapshot.js';
 import type { OutboundReply } from '../core/message.js';
 import { errorBody, SwitchboardError } from '../errors.js';
+import { claimAndQueue, processWithFallback } from './ack-then-process.js';
 import type { ChannelAdapter, ChannelContext, ChannelFile, ChannelRequest, ChannelResponse } from './channel.js';
+import { apiTuning, channelFileOf } from './channel-api.js';
 import { botIdFromToken, createTelegramApi, TelegramApiError, type TelegramApi, type TelegramIdentity } from './telegram-api.js';
 import { deliverTelegramReply, logTelegramError, startTyping, type TelegramTarget } from './telegram-send.js';
 import { isAddressedToBot, isTelegramUpdate, telegramInbound, triageUpdate, type TgMessage } from './telegram-update.js';
@@ -47,13 +49,8 @@ export function createTelegramAdapter(options: TelegramAdapterOptions = {}): Cha
   const typingIntervalMs = options.typingIntervalMs ?? 4000;
   const dedupeTtl = options.dedupeTtlSeconds ?? 24 * 3600;
 
-  const apiFor = (cfg: TelegramConfig, ctx: ChannelContext): TelegramApi => {
-    const apiOptions: Parameters<typeof createTelegramApi>[0] = { token: cfg.token, apiUrl: cfg.apiUrl, dispatcher: ctx.dispatcher };
-    if (options.maxRetries !== undefined) apiOptions.maxRetries = options.maxRetries;
-    if (options.maxRetryAfterSeconds !== undefined) apiOptions.maxRetryAfterSeconds = options.maxRetryAfterSeconds;
-    if (options.apiTimeoutMs !== undefined) apiOptions.timeoutMs = options.apiTimeoutMs;
-    return createTelegramApi(apiOptions);
-  };
+  const tuning = apiTuning(options);
+  const apiFor = (cfg: TelegramConfig, ctx: ChannelContext): TelegramApi => createTelegramApi({ token: cfg.token, apiUrl: cfg.apiUrl, dispatcher: ctx.dispatcher, ...tuning });
 
   const authenticate = (headers: IncomingHttpHeaders, bot: ResolvedBot): boolean => {
     const expected = bot.channels.telegram?.secretToken;
@@ -88,18 +85,15 @@ export function createTelegramAdapter(options: TelegramAdapterOptions = {}): Cha
     const stopTyping = startTyping(api, target, typingIntervalMs, log);
     let reply: Pick<OutboundReply, 'content' | 'attachments'>;
     try {
-      const inbound = telegramInbound(message, {
-        bot: bot.name,
-        conversationId,
-        requestId: request.requestId,
-        ...(me ? { me } : {}),
-        sign: (file) => ctx.fileUrl({ channel: 'telegram', bot: bot.name, ...file }),
-      });
-      reply = await ctx.process(inbound);
-    } catch (err) {
-      // The pipeline answers failures with the fallback itself; this is for the unexpected.
-      log.error({ channel: 'telegram', bot: bot.name, err: err instanceof Error ? err.message : String(err) }, 'message processing failed; sending the fallback message');
-      reply = { content: bot.fallbackMessage, attachments: [] };
+      reply = await processWithFallback(ctx, bot, 'telegram', log, () =>
+        telegramInbound(message, {
+          bot: bot.name,
+          conversationId,
+          requestId: request.requestId,
+          ...(me ? { me } : {}),
+          sign: (file) => ctx.fileUrl({ channel: 'telegram', bot: bot.name, ...file }),
+        }),
+      );
     } finally {
       stopTyping();
     }
@@ -123,28 +117,19 @@ export function createTelegramAdapter(options: TelegramAdapterOptions = {}): Cha
         return { status: 200 };
       }
 
-      const claimKey = `tg:${bot.name}:${triage.updateId}`;
-      let first: boolean;
-      try {
-        first = await ctx.store.claimOnce(claimKey, dedupeTtl);
-      } catch (err) {
-        request.log.warn({ channel: 'telegram', bot: bot.name, err: err instanceof Error ? err.message : String(err) }, 'store unavailable; asking Telegram to re-send');
-        return { status: 503, body: errorBody('SWB_ERR_STORE_UNAVAILABLE', 'The history store is unavailable') };
-      }
-      if (!first) {
-        request.log.info({ channel: 'telegram', bot: bot.name, update_id: triage.updateId }, 'duplicate update ignored');
-        return { status: 200 };
-      }
-
-      const key = `telegram:${bot.name}:${triage.conversationId}`;
-      try {
-        ctx.background(key, () => work(cfg, bot, ctx, request, triage.message, triage.conversationId, triage.needsIdentity));
-      } catch (err) {
-        request.log.warn({ channel: 'telegram', bot: bot.name, err: err instanceof Error ? err.message : String(err) }, 'could not queue the update; asking Telegram to re-send');
-        await ctx.store.releaseClaim(claimKey).catch(() => undefined);
-        return { status: 503, body: errorBody('SWB_ERR_HTTP_UNAVAILABLE', 'Temporarily unavailable; retry later') };
-      }
-      return { status: 200 };
+      return claimAndQueue({
+        request,
+        ctx,
+        channel: 'telegram',
+        bot: bot.name,
+        platform: 'Telegram',
+        noun: 'update',
+        claimKey: `tg:${bot.name}:${triage.updateId}`,
+        ttlSeconds: dedupeTtl,
+        duplicateFields: { update_id: triage.updateId },
+        queueKey: `telegram:${bot.name}:${triage.conversationId}`,
+        job: () => work(cfg, bot, ctx, request, triage.message, triage.conversationId, triage.needsIdentity),
+      });
     },
 
     async openFile(bot: ResolvedBot, ref: string, ctx: ChannelContext): Promise<ChannelFile> {
@@ -161,13 +146,9 @@ export function createTelegramAdapter(options: TelegramAdapterOptions = {}): Cha
       }
       if (!filePath) throw new SwitchboardError('SWB_ERR_FILE_LINK_INVALID', 'The file is no longer available');
       try {
-        const file = await api.download(filePath);
-        const out: ChannelFile = { body: file.body };
         // Telegram serves most files as application/octet-stream: leave the type (and the
         // name: Telegram's is `file_12.jpg`) to the signed link, which knows better.
-        if (file.contentType && !file.contentType.startsWith('application/octet-stream')) out.contentType = file.contentType;
-        if (file.size !== undefined) out.size = file.size;
-        return out;
+        return channelFileOf(await api.download(filePath));
       } catch (err) {
         logTelegramError(ctx.log, api, 'file download', err);
         throw err;
