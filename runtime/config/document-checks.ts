@@ -38,14 +38,28 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !
  * `private-network`) with the shared private-network rule; null when allowed.
  */
 export function webhookUrlProblem(raw: string, allowPrivateNetwork: boolean): Pick<PathProblem, 'rule' | 'message'> | null {
+  // Many integrations share a few provider URLs; URL parsing is the costliest check per document.
+  const key = `${allowPrivateNetwork ? 1 : 0}${raw}`;
+  const cached = verdicts.get(key);
+  if (cached !== undefined) return cached;
+  const verdict = judgeWebhookUrl(raw, allowPrivateNetwork);
+  if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+  verdicts.set(key, verdict);
+  return verdict;
+}
+
+const MAX_VERDICTS = 4096;
+const verdicts = new Map<string, Pick<PathProblem, 'rule' | 'message'> | null>();
+
+function judgeWebhookUrl(raw: string, allowPrivateNetwork: boolean): Pick<PathProblem, 'rule' | 'message'> | null {
+  const reason = checkTargetUrl(raw, allowPrivateNetwork);
+  if (!reason) return null;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     return { rule: 'invalid-url', message: `url ${describeValue(raw)} is not a valid absolute URL` };
   }
-  const reason = checkTargetUrl(raw, allowPrivateNetwork);
-  if (!reason) return null;
   if (url.username || url.password) return { rule: 'url-credentials', message: `url: ${reason}` };
   if (url.protocol === 'http:') return { rule: 'insecure-url', message: `url: ${reason}` };
   if (url.protocol !== 'https:') return { rule: 'invalid-url', message: `url: ${reason}` };

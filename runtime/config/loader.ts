@@ -1,21 +1,21 @@
 /**
  * Reads a config directory into an immutable {@link ConfigSnapshot} or a list of located
- * problems. A loader keeps a per-file cache (path + content hash → parsed documents; plus the
- * env values and options the resolution used), so re-loading a large tree after one file
- * changed re-parses only that file: the cost is one stat per file.
+ * problems. A loader keeps, per root, a cache of files (keyed by path, validated by stat
+ * identity and content hash → parsed documents; plus the env values and options their
+ * resolution used) and an incremental {@link TreeIndex}, so re-loading a large tree after one
+ * file changed re-parses only that file: the cost is one stat per file.
  */
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { frozenMap } from './frozen-map.js';
 import { gitHead } from './git-head.js';
-import { createLocator, type Locator } from './locate.js';
+import { createLocator } from './locate.js';
 import { parseFile, type ParsedFile } from './parse-file.js';
 import { finishProblems, inFile } from './problem.js';
 import { resolveFile, type ResolvedFile } from './resolve-file.js';
-import type { ConfigSnapshot, Problem, ResolvedBot, ResolvedIntegration } from './snapshot.js';
-import { treeChecks, type TreeFile } from './tree-checks.js';
+import type { ConfigSnapshot, Problem } from './snapshot.js';
+import { TreeIndex, type Indexed, type TreeFile } from './tree-index.js';
 import { walkTree, type WalkedFile } from './walk.js';
 import { MAX_FILE_BYTES } from './yaml-options.js';
 
@@ -47,25 +47,76 @@ export interface Analysis {
   parsedFiles: number;
 }
 
-interface CacheEntry {
-  sig: string;
+/** The env values one set of referenced variables had, versioned; shared by files with that set. */
+interface EnvRecord {
+  vars: readonly string[];
+  generation: number;
+  values: string;
+  version: number;
+}
+
+/**
+ * One cached file. The reload loop runs over every file, so everything it checks lives on this
+ * object (or on hot shared records): on a VM every extra cold dereference costs ~0.1 µs × 10,000.
+ */
+interface CacheEntry extends TreeFile {
+  /** Stat identity of the content we read. */
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
   readAt: number;
   hash: string;
   parsed: ParsedFile;
-  locate: Locator;
-  resolvedKey?: string;
-  resolved?: ResolvedFile;
+  resolved: ResolvedFile;
+  /** parsed.problems + resolved.problems. */
+  problemCount: number;
+  envRecord: EnvRecord;
+  /** Inputs `resolved` was computed with (options key, display prefix, env record version). */
+  withOpts: string | undefined;
+  withPrefix: string | undefined;
+  withEnvVersion: number;
+  /** Load generation that last saw this file. */
+  seen: number;
+  /** What the tree index holds for this file. */
+  indexed: Indexed | undefined;
+}
+
+interface RootState {
+  entries: Map<string, CacheEntry>;
+  index: TreeIndex;
+  generation: number;
+  envRecords: Map<string, EnvRecord>;
+  /** Interned display prefix, so entries compare it by identity. */
+  prefix: string;
 }
 
 /** A file whose mtime is this close to when we read it may change again within one timestamp tick. */
 const RACY_MS = 1000;
 /** Parse this many files between yields to the event loop, so a server keeps answering. */
 const YIELD_EVERY = 64;
+/** Interned option keys (compared by identity in the hot loop). */
+const OPTS_KEYS = ['plain', 'require-env', 'allow-private', 'require-env+allow-private'] as const;
 
-const statSig = (f: WalkedFile): string => `${f.stat.dev}:${f.stat.ino}:${f.stat.size}:${f.stat.mtimeMs}:${f.stat.ctimeMs}`;
+function sameStat(e: CacheEntry, f: WalkedFile): boolean {
+  const st = f.stat;
+  return e.ino === st.ino && e.mtimeMs === st.mtimeMs && e.ctimeMs === st.ctimeMs && e.size === st.size && e.dev === st.dev;
+}
+
+function refreshEnv(r: EnvRecord, env: Readonly<Record<string, string | undefined>>, generation: number): void {
+  if (r.generation === generation) return;
+  r.generation = generation;
+  let values = '';
+  for (const v of r.vars) values += `${env[v] ?? '\u0000'}\u0001`;
+  if (values !== r.values) {
+    r.values = values;
+    r.version++;
+  }
+}
 
 class Loader implements ConfigLoader {
-  private readonly cache = new Map<string, Map<string, CacheEntry>>();
+  private readonly roots = new Map<string, RootState>();
 
   async load(dir: string, opts: LoadOptions = {}): Promise<LoadResult> {
     const a = await this.analyze(dir, { ...opts, requireEnv: opts.requireEnv ?? true });
@@ -75,9 +126,11 @@ class Loader implements ConfigLoader {
   /** One pass over `dir`; `requireEnv` defaults to false here. */
   async analyze(dir: string, opts: LoadOptions = {}): Promise<Analysis> {
     const cwd = opts.cwd ?? process.cwd();
-    const env = opts.env ?? process.env;
+    // A plain copy: process.env lookups go through C++ and cost ~1 µs each.
+    const env: Record<string, string | undefined> = { ...(opts.env ?? process.env) };
     const requireEnv = opts.requireEnv ?? false;
     const allowPrivateNetwork = opts.allowPrivateNetwork ?? false;
+    const optsKey = OPTS_KEYS[(requireEnv ? 1 : 0) + (allowPrivateNetwork ? 2 : 0)] as string;
     const root = resolve(cwd, dir);
     const display = (p: string): string => relative(cwd, p) || '.';
     let walk;
@@ -88,96 +141,121 @@ class Loader implements ConfigLoader {
       const message = `cannot read config directory ${display(root)}: ${code}`;
       return { problems: [{ file: display(root), line: 1, column: 1, rule: 'config-dir', message }], fileCount: 0, documentCount: 0, parsedFiles: 0 };
     }
+    let state = this.roots.get(root);
+    if (!state) this.roots.set(root, (state = { entries: new Map(), index: new TreeIndex(), generation: 0, envRecords: new Map(), prefix: '' }));
+    const { entries, index, envRecords } = state;
+    const generation = ++state.generation;
+
+    // Every walked path is root + sep + rel, so display paths are a prefix plus rel.
+    const rootDisplay = relative(cwd, root);
+    const wantedPrefix = rootDisplay === '' ? '' : `${rootDisplay}${sep}`;
+    if (state.prefix !== wantedPrefix) state.prefix = wantedPrefix;
+    const prefix = state.prefix;
+    const nativeRel = (rel: string): string => (sep === '/' ? rel : rel.split('/').join(sep));
     const problems: Problem[] = walk.problems.map((p) => ({ file: display(p.path), line: 1, column: 1, rule: p.rule, message: p.message }));
-    const old = this.cache.get(root) ?? new Map<string, CacheEntry>();
-    const next = new Map<string, CacheEntry>();
-    const tree: TreeFile[] = [];
-    const hashes: Array<[string, string]> = [];
-    let parsedCount = 0;
-    let documentCount = 0;
-    const files = [...walk.files].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+    const files = walk.files;
+    if (!files.every((f, i) => i === 0 || (files[i - 1] as WalkedFile).rel < f.rel)) files.sort((a, b) => (a.rel < b.rel ? -1 : 1));
+    let parsedFiles = 0;
+    let seen = 0;
 
     for (const f of files) {
-      const displayPath = display(f.path);
+      const isRoot = f.path === root;
       if (f.stat.size > MAX_FILE_BYTES) {
-        problems.push({ file: displayPath, line: 1, column: 1, rule: 'file-too-large', message: `file is ${f.stat.size} bytes; the limit is ${MAX_FILE_BYTES} (1 MiB)` });
+        const file = isRoot ? display(f.path) : prefix + nativeRel(f.rel);
+        problems.push({ file, line: 1, column: 1, rule: 'file-too-large', message: `file is ${f.stat.size} bytes; the limit is ${MAX_FILE_BYTES} (1 MiB)` });
         continue;
       }
-      const sig = statSig(f);
-      let entry = old.get(f.path);
-      if (!entry || entry.sig !== sig || f.stat.mtimeMs >= entry.readAt - RACY_MS) {
-        let buf: Buffer;
+      let entry = entries.get(f.path);
+      if (!entry || !sameStat(entry, f) || f.stat.mtimeMs >= entry.readAt - RACY_MS) {
+        let text: string;
         try {
-          buf = readFileSync(f.path);
+          text = readFileSync(f.path, 'utf8');
         } catch (err) {
-          problems.push({ file: displayPath, line: 1, column: 1, rule: 'file-unreadable', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+          const file = isRoot ? display(f.path) : prefix + nativeRel(f.rel);
+          problems.push({ file, line: 1, column: 1, rule: 'file-unreadable', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
           continue;
         }
-        const hash = createHash('sha256').update(buf).digest('hex');
-        const readAt = Date.now();
+        // One-shot hashing of the text: a Hash object or a Buffer per file is native-backed and
+        // costly for the GC.
+        const hash = oneShotHash('sha256', text);
+        const st = f.stat;
+        const identity = { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, readAt: Date.now() };
         if (entry && entry.hash === hash) {
-          entry = { ...entry, sig, readAt };
+          Object.assign(entry, identity);
         } else {
-          const text = buf.toString('utf8');
-          entry = { sig, readAt, hash, parsed: parseFile(text), locate: createLocator(text) };
-          parsedCount++;
-          if (parsedCount % YIELD_EVERY === 0) await yieldToLoop();
+          if (entry?.indexed) index.remove(entry.indexed);
+          const parsed = parseFile(text);
+          const resolved: ResolvedFile = { problems: [], docs: [], secrets: [] };
+          const envKey = parsed.envVars.join('\u0001');
+          let envRecord = envRecords.get(envKey);
+          if (!envRecord) envRecords.set(envKey, (envRecord = { vars: parsed.envVars, generation: 0, values: '', version: 0 }));
+          entry = {
+            rel: f.rel,
+            displayPath: '',
+            locate: createLocator(text),
+            ...identity,
+            hash,
+            parsed,
+            resolved,
+            problemCount: 0,
+            envRecord,
+            withOpts: undefined,
+            withPrefix: undefined,
+            withEnvVersion: -1,
+            seen: 0,
+            indexed: undefined,
+          };
+          entries.set(f.path, entry);
+          if (++parsedFiles % YIELD_EVERY === 0) await yieldToLoop();
         }
       }
-      const envKey = entry.parsed.envVars.map((v) => env[v] ?? '\u0000').join('\u0001');
-      const key = `${displayPath}\u0002${requireEnv}\u0002${allowPrivateNetwork}\u0002${envKey}`;
-      if (entry.resolvedKey !== key || !entry.resolved) {
+      entry.seen = generation;
+      seen++;
+      const r = entry.envRecord;
+      refreshEnv(r, env, generation);
+      if (entry.withOpts !== optsKey || entry.withPrefix !== prefix || entry.withEnvVersion !== r.version) {
+        const displayPath = isRoot ? display(f.path) : prefix + nativeRel(f.rel);
+        entry.displayPath = displayPath;
         entry.resolved = resolveFile(entry.parsed, { env, requireEnv, allowPrivateNetwork, displayPath }, entry.locate);
-        entry.resolvedKey = key;
+        entry.withOpts = optsKey;
+        entry.withPrefix = prefix;
+        entry.withEnvVersion = r.version;
+        entry.problemCount = entry.parsed.problems.length + entry.resolved.problems.length;
+        if (entry.indexed) index.remove(entry.indexed);
+        entry.indexed = { file: entry, resolved: entry.resolved, contentHash: entry.hash, documents: entry.parsed.docs.length };
+        index.add(entry.indexed);
       }
-      next.set(f.path, entry);
-      hashes.push([f.rel, entry.hash]);
-      documentCount += entry.parsed.docs.length;
-      if (entry.parsed.problems.length) problems.push(...inFile(displayPath, entry.parsed.problems));
-      if (entry.resolved.problems.length) problems.push(...inFile(displayPath, entry.resolved.problems));
-      tree.push({ displayPath, resolved: entry.resolved, locate: entry.locate });
+      if (entry.problemCount) {
+        problems.push(...inFile(entry.displayPath, entry.parsed.problems), ...inFile(entry.displayPath, entry.resolved.problems));
+      }
     }
-    this.cache.set(root, next);
-    problems.push(...treeChecks(tree));
-    const analysis: Analysis = { problems: finishProblems(problems), fileCount: files.length, documentCount, parsedFiles: parsedCount };
-    if (analysis.problems.length === 0) analysis.snapshot = buildSnapshot(root, walk.rootReal, tree, hashes, allowPrivateNetwork);
+    if (seen !== entries.size) {
+      for (const [path, e] of entries) {
+        if (e.seen === generation) continue;
+        if (e.indexed) index.remove(e.indexed);
+        entries.delete(path);
+      }
+    }
+    problems.push(...index.problems());
+    const analysis: Analysis = { problems: finishProblems(problems), fileCount: files.length, documentCount: index.documents, parsedFiles };
+    if (analysis.problems.length === 0) {
+      const maps = index.frozenMaps();
+      const snapshot: ConfigSnapshot = {
+        revision: index.revision(),
+        dir: root,
+        files: Object.freeze(files.map((f) => f.rel)),
+        loadedAt: new Date(),
+        bots: maps.bots,
+        integrations: maps.integrations,
+        secrets: index.secrets(),
+        allowPrivateNetwork,
+      };
+      const commit = gitHead(walk.rootReal);
+      if (commit) snapshot.gitCommit = commit;
+      analysis.snapshot = Object.freeze(snapshot);
+    }
     return analysis;
   }
-}
-
-function buildSnapshot(
-  dir: string,
-  rootReal: string,
-  tree: readonly TreeFile[],
-  hashes: ReadonlyArray<[string, string]>,
-  allowPrivateNetwork: boolean,
-): ConfigSnapshot {
-  const integrations: Array<[string, ResolvedIntegration]> = [];
-  const bots: Array<[string, ResolvedBot]> = [];
-  const secrets = new Set<string>();
-  for (const f of tree) {
-    for (const d of f.resolved.docs) {
-      if (!d.resolved || d.name === undefined) continue;
-      if (d.kind === 'Integration') integrations.push([d.name, d.resolved as ResolvedIntegration]);
-      else bots.push([d.name, d.resolved as ResolvedBot]);
-    }
-    for (const s of f.resolved.secrets) secrets.add(s);
-  }
-  const h = createHash('sha256');
-  for (const [rel, hash] of hashes) h.update(`${rel}\u0000${hash}\n`);
-  const snapshot: ConfigSnapshot = {
-    revision: h.digest('hex').slice(0, 12),
-    dir,
-    files: Object.freeze(hashes.map(([rel]) => rel)),
-    loadedAt: new Date(),
-    bots: frozenMap(bots),
-    integrations: frozenMap(integrations),
-    secrets: Object.freeze([...secrets].sort((a, b) => b.length - a.length)),
-    allowPrivateNetwork,
-  };
-  const commit = gitHead(rootReal);
-  if (commit) snapshot.gitCommit = commit;
-  return Object.freeze(snapshot);
 }
 
 /** Creates a loader with its own per-file cache; keep one per watched directory. */

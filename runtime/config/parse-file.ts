@@ -48,7 +48,8 @@ class Converter {
   readonly envStrings: EnvString[] = [];
   ok = true;
   private readonly path: PathSegment[] = [];
-  private readonly inProgress = new Set<YamlNode>();
+  /** Collections being converted (an alias to one of them would recurse); only tracked when aliases may occur. */
+  private readonly inProgress: Set<YamlNode> | undefined;
   private readonly anchors = new Map<string, YamlNode>();
   private aliasDepth = 0;
   private outerAlias: YamlNode | undefined;
@@ -58,7 +59,10 @@ class Converter {
   constructor(
     private readonly text: string,
     private readonly lc: LineCounter,
-  ) {}
+    mayHaveAliases: boolean,
+  ) {
+    if (mayHaveAliases) this.inProgress = new Set();
+  }
 
   pos(offset: number): Position {
     const p = this.lc.linePos(offset);
@@ -95,7 +99,7 @@ class Converter {
     }
     if (isAlias(node)) return this.alias(node);
     if (isMap(node)) {
-      this.inProgress.add(node);
+      this.inProgress?.add(node);
       const obj: Record<string, unknown> = {};
       for (const pair of node.items) {
         const keyNode = pair.key as YamlNode | null;
@@ -120,18 +124,18 @@ class Converter {
         if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
         else obj[key] = value;
       }
-      this.inProgress.delete(node);
+      this.inProgress?.delete(node);
       return obj;
     }
     if (isSeq(node)) {
-      this.inProgress.add(node);
+      this.inProgress?.add(node);
       const arr: unknown[] = [];
       node.items.forEach((item, i) => {
         this.path.push(i);
         arr.push(this.convert(item as YamlNode | null));
         this.path.pop();
       });
-      this.inProgress.delete(node);
+      this.inProgress?.delete(node);
       return arr;
     }
     return null;
@@ -144,7 +148,7 @@ class Converter {
       this.problem(this.at(node), 'yaml-alias', `alias *${node.source} has no anchor &${node.source} before it`);
       return null;
     }
-    if (this.inProgress.has(target)) {
+    if (this.inProgress?.has(target)) {
       this.ok = false;
       this.problem(this.at(node), 'yaml-alias', `alias *${node.source} is inside its own anchor (recursive data is not supported)`);
       return null;
@@ -207,12 +211,13 @@ export function parseFile(text: string): ParsedFile {
   const docs: ParsedDocument[] = [];
   const vars = new Set<string>();
   const lc = stream.lineCounter;
+  const mayHaveAliases = text.includes('*');
   for (const e of stream.streamErrors) {
     const p = lc.linePos(e.pos[0]);
     problems.push({ line: p.line, column: p.col, rule: 'yaml-syntax', message: e.message });
   }
   stream.docs.forEach((doc: Document.Parsed, index) => {
-    const conv = new Converter(text, lc);
+    const conv = new Converter(text, lc, mayHaveAliases);
     for (const e of doc.errors) {
       if (e.code === 'DUPLICATE_KEY') continue; // reported by the converter, with the first line
       conv.ok = false;

@@ -43,12 +43,30 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const keyOf = (path: readonly PathSegment[]): string => path.join('\u0000');
 
-function setAt(root: unknown, path: readonly PathSegment[], value: unknown): unknown {
+/**
+ * Sets `value` at `path` inside `root`, copying (shallowly) every container on the way that is
+ * not yet in `copied`: the cached parsed value stays untouched, and only the spine of each env
+ * string is copied (structuredClone of every document cost more than parsing it).
+ */
+function setAt(root: unknown, path: readonly PathSegment[], value: unknown, copied: Set<unknown>): unknown {
   if (path.length === 0) return value;
-  let v = root as Record<PathSegment, unknown>;
-  for (const seg of path.slice(0, -1)) v = v[seg] as Record<PathSegment, unknown>;
+  const copy = (c: unknown): unknown => {
+    if (copied.has(c)) return c;
+    // Spread defines own properties, so a `__proto__` key stays a plain key.
+    const out = Array.isArray(c) ? [...c] : { ...(c as object) };
+    copied.add(out);
+    return out;
+  };
+  const top = copy(root) as Record<PathSegment, unknown>;
+  let v = top;
+  for (let i = 0; i < path.length - 1; i++) {
+    const seg = path[i] as PathSegment;
+    const child = copy(v[seg]) as Record<PathSegment, unknown>;
+    v[seg] = child;
+    v = child;
+  }
   v[path[path.length - 1] as PathSegment] = value;
-  return root;
+  return top;
 }
 
 /** True when one path is a prefix of the other. */
@@ -73,7 +91,8 @@ function interpolate(
 ): { value: unknown; unresolved: Set<string> } {
   const unresolved = new Set<string>();
   if (doc.envStrings.length === 0) return { value: doc.value, unresolved };
-  let value = structuredClone(doc.value);
+  let value = doc.value;
+  const copied = new Set<unknown>();
   for (const s of doc.envStrings) {
     const r = resolveEnvTemplate(s.template, opts.env);
     if (r.fromEnv.length) secrets.push({ path: s.path, values: r.fromEnv });
@@ -90,7 +109,7 @@ function interpolate(
         });
       }
     }
-    value = setAt(value, s.path, r.value);
+    value = setAt(value, s.path, r.value, copied);
   }
   return { value, unresolved };
 }

@@ -8,8 +8,17 @@
  * promise-per-stat is ~5× slower.
  */
 import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { basename, join, sep } from 'node:path';
+import { basename, sep } from 'node:path';
 import type { RuleId } from './rules.js';
+
+/** The stat fields the loader needs (copied out so the Stats object and its Dates die young). */
+export interface FileStat {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
 
 export interface WalkedFile {
   /** Absolute path as reached (through links), used for display. */
@@ -18,8 +27,10 @@ export interface WalkedFile {
   rel: string;
   /** Resolved real path, for de-duplication. */
   real: string;
-  stat: Stats;
+  stat: FileStat;
 }
+
+const fileStat = (st: Stats): FileStat => ({ dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs });
 
 export interface WalkProblem {
   path: string;
@@ -34,6 +45,9 @@ export interface WalkResult {
 }
 
 const YAML_FILE = /\.ya?ml$/i;
+
+/** `path.join` for a normalized dir and a plain name, without re-normalizing (hot path). */
+const child = (dir: string, name: string): string => (dir.endsWith(sep) ? dir + name : dir + sep + name);
 
 function errorText(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
@@ -50,13 +64,16 @@ export function walkTree(root: string): WalkResult {
   const files: WalkedFile[] = [];
   const problems: WalkProblem[] = [];
   if (!rootStat.isDirectory()) {
-    files.push({ path: root, rel: basename(root), real: rootReal, stat: rootStat });
+    files.push({ path: root, rel: basename(root), real: rootReal, stat: fileStat(rootStat) });
     return { rootReal, files, problems };
   }
-  const seenFiles = new Set<string>();
   const seenDirs = new Set<string>([rootReal]);
+  // Plain entries are unique (each real directory is walked once); only files reached through
+  // links need de-duplication, so the set is built when the first link is followed.
+  let seenFiles: Set<string> | undefined;
 
-  const addFile = (path: string, rel: string, real: string, stat: Stats): void => {
+  const addLinkedFile = (path: string, rel: string, real: string, stat: FileStat): void => {
+    seenFiles ??= new Set(files.map((f) => f.real));
     if (seenFiles.has(real)) return;
     seenFiles.add(real);
     files.push({ path, rel, real, stat });
@@ -77,12 +94,12 @@ export function walkTree(root: string): WalkResult {
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
-      const path = join(dir, entry.name);
+      const path = child(dir, entry.name);
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
       if (entry.isSymbolicLink()) {
         links.push({ path, rel, dirReal, ancestors });
       } else if (entry.isDirectory()) {
-        const real = join(dirReal, entry.name);
+        const real = child(dirReal, entry.name);
         if (seenDirs.has(real)) continue;
         seenDirs.add(real);
         walkDir(path, real, rel, [...ancestors, dirReal]);
@@ -94,7 +111,8 @@ export function walkTree(root: string): WalkResult {
           problems.push({ path, rule: 'file-unreadable', message: `cannot stat file: ${errorText(err)}` });
           continue;
         }
-        addFile(path, rel, join(dirReal, entry.name), stat);
+        if (seenFiles) addLinkedFile(path, rel, child(dirReal, entry.name), fileStat(stat));
+        else files.push({ path, rel, real: child(dirReal, entry.name), stat: fileStat(stat) });
       }
     }
   };
@@ -118,7 +136,7 @@ export function walkTree(root: string): WalkResult {
         walkDir(path, real, rel, [...ancestors, dirReal]);
       }
     } else if (stat.isFile() && YAML_FILE.test(path)) {
-      addFile(path, rel, real, stat);
+      addLinkedFile(path, rel, real, fileStat(stat));
     }
   };
 
