@@ -7,6 +7,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Attachment, OutboundReply } from '../core/message.js';
+import { logApiError } from './log-api-error.js';
 import { SlackApiError, type SlackApi } from './slack-api.js';
 import { splitText } from './telegram-text.js';
 
@@ -31,11 +32,8 @@ export function slackLink(a: Pick<Attachment, 'url' | 'name'>): string {
 
 /** Logs a failed Web API call with Slack's own error code, never the token. */
 export function logSlackError(log: FastifyBaseLogger, api: SlackApi, method: string, err: unknown): void {
-  if (err instanceof SlackApiError) {
-    log.warn({ channel: 'slack', method, error: err.error, status: err.httpStatus }, 'Slack API error');
-  } else {
-    log.warn({ channel: 'slack', method, error: api.redact(err instanceof Error ? err.message : String(err)) }, 'Slack API call failed');
-  }
+  const answered = err instanceof SlackApiError ? { error: err.error, status: err.httpStatus } : undefined;
+  logApiError(log, { channel: 'slack', platform: 'Slack', redact: api.redact }, method, err, answered);
 }
 
 /**

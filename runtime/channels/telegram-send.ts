@@ -6,6 +6,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Attachment, OutboundReply } from '../core/message.js';
+import { logApiError } from './log-api-error.js';
 import { TelegramApiError, type TelegramApi } from './telegram-api.js';
 import { splitText, TELEGRAM_MAX_TEXT } from './telegram-text.js';
 
@@ -25,11 +26,8 @@ const MEDIA: Record<string, { method: string; field: string }> = {
 
 /** Logs a failed Bot API call with Telegram's own code and description, never the token. */
 export function logTelegramError(log: FastifyBaseLogger, api: TelegramApi, method: string, err: unknown): void {
-  if (err instanceof TelegramApiError) {
-    log.warn({ channel: 'telegram', method, error_code: err.errorCode, description: err.description }, 'Telegram API error');
-  } else {
-    log.warn({ channel: 'telegram', method, error: api.redact(err instanceof Error ? err.message : String(err)) }, 'Telegram API call failed');
-  }
+  const answered = err instanceof TelegramApiError ? { error_code: err.errorCode, description: err.description } : undefined;
+  logApiError(log, { channel: 'telegram', platform: 'Telegram', redact: api.redact }, method, err, answered);
 }
 
 /**
