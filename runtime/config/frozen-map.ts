@@ -1,8 +1,9 @@
 /**
  * Read-only maps for the snapshot. `Object.freeze` does not stop `Map#set`, so these maps throw
- * on set/delete/clear. Successive snapshots of a large tree share structure: a new map is the
- * previous one's base plus a small cumulative delta, so publishing a snapshot after one file
- * changed costs O(changes), not a copy of 10,000 entries.
+ * on set/delete/clear. They iterate in key order, whatever the history of edits. Successive
+ * snapshots of a large tree share structure: a new map is the previous one's base plus a small
+ * cumulative delta, so publishing a snapshot after one file changed costs O(changes), not a copy
+ * of 10,000 entries.
  */
 
 function refuse(): never {
@@ -13,8 +14,10 @@ const DELETED: unique symbol = Symbol('deleted');
 type Slot<V> = V | typeof DELETED;
 
 /** An immutable map: a shared, never-mutated base plus an own delta. */
-export class FrozenMap<K, V> implements ReadonlyMap<K, V> {
+export class FrozenMap<K extends string, V> implements ReadonlyMap<K, V> {
   readonly size: number;
+  /** Keys in the delta that the base lacks, sorted. */
+  private readonly added: readonly K[];
 
   /** @internal use {@link frozenMap} / {@link nextFrozenMap}. */
   constructor(
@@ -22,11 +25,13 @@ export class FrozenMap<K, V> implements ReadonlyMap<K, V> {
     private readonly delta: ReadonlyMap<K, Slot<V>>,
   ) {
     let size = base.size;
+    const added: K[] = [];
     for (const [k, v] of delta) {
       if (base.has(k)) size -= v === DELETED ? 1 : 0;
-      else size += v === DELETED ? 0 : 1;
+      else if (v !== DELETED) added.push(k);
     }
-    this.size = size;
+    this.size = size + added.length;
+    this.added = added.sort();
     Object.freeze(this);
   }
 
@@ -43,12 +48,14 @@ export class FrozenMap<K, V> implements ReadonlyMap<K, V> {
   }
 
   *entries(): MapIterator<[K, V]> {
+    let i = 0;
     for (const [k, v] of this.base) {
+      for (; i < this.added.length && (this.added[i] as K) < k; i++) yield [this.added[i] as K, this.delta.get(this.added[i] as K) as V];
       const d = this.delta.get(k);
       if (d === undefined) yield [k, v];
       else if (d !== DELETED) yield [k, d];
     }
-    for (const [k, d] of this.delta) if (d !== DELETED && !this.base.has(k)) yield [k, d];
+    for (; i < this.added.length; i++) yield [this.added[i] as K, this.delta.get(this.added[i] as K) as V];
   }
 
   *keys(): MapIterator<K> {
@@ -93,7 +100,8 @@ export class FrozenMap<K, V> implements ReadonlyMap<K, V> {
   }
 }
 
-/** A frozen copy of `entries`. */
-export function frozenMap<K, V>(entries: Iterable<readonly [K, V]>): FrozenMap<K, V> {
-  return new FrozenMap<K, V>(new Map<K, V>(entries), new Map());
+/** A frozen copy of `entries`, in key order. */
+export function frozenMap<K extends string, V>(entries: Iterable<readonly [K, V]>): FrozenMap<K, V> {
+  const sorted = [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return new FrozenMap<K, V>(new Map<K, V>(sorted), new Map());
 }

@@ -31,8 +31,8 @@ describe('loading a valid tree', () => {
     expect(s.files).toEqual(['bots/support.yml', 'integrations.yaml']);
     expect(s.dir).toBe(join(root, validDir));
     expect(s.allowPrivateNetwork).toBe(false);
-    expect([...s.integrations.keys()]).toEqual(['support-gpt', 'support-backend', 'support-echo']);
-    expect([...s.bots.keys()]).toEqual(['support', 'minimal']);
+    expect([...s.integrations.keys()]).toEqual(['support-backend', 'support-echo', 'support-gpt']);
+    expect([...s.bots.keys()]).toEqual(['minimal', 'support']);
     expect(s.integrations.get('support-gpt')).toEqual({
       name: 'support-gpt',
       type: 'openai',
