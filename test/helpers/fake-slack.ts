@@ -3,9 +3,9 @@
  * auth.test, chat.postMessage, files.info and `url_private` downloads (which, like Slack, answer
  * an HTML login page without a valid Bearer token). Also signs Events API requests for tests.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { computeSlackSignature } from '../../runtime/channels/slack-verify.js';
+import { createCallLog, createFailureQueue, listenLoopback, readBody } from './fake-api-server.js';
 
 export interface SlackCall {
   method: string;
@@ -50,10 +50,10 @@ export async function startFakeSlack(opts: { botToken?: string; botUserId?: stri
   const botToken = opts.botToken ?? FAKE_SLACK_TOKEN;
   const botUserId = opts.botUserId ?? 'UBOT0001';
   const botId = 'BBOT0001';
-  const calls: SlackCall[] = [];
+  const log = createCallLog<SlackCall>();
   const downloads: FakeSlack['downloads'] = [];
   const files = new Map<string, { id: string; path: string; content: Buffer; contentType: string }>();
-  const failures = new Map<string, Array<{ error?: string; retryAfter?: number }>>();
+  const failures = createFailureQueue<{ error?: string; retryAfter?: number }>();
   let ts = 1_700_000_000;
   let origin = '';
 
@@ -61,96 +61,70 @@ export async function startFakeSlack(opts: { botToken?: string; botUserId?: stri
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(body));
   };
 
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      const authorization = req.headers.authorization;
-      if (req.method === 'GET' && url.pathname.startsWith('/files-pri/')) {
-        downloads.push({ path: url.pathname, authorization });
-        const file = [...files.values()].find((f) => f.path === url.pathname);
-        if (authorization !== `Bearer ${botToken}`) {
-          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html>Sign in to Slack</html>');
-          return;
-        }
-        if (!file) return json(res, 404, { ok: false, error: 'file_not_found' });
-        res.writeHead(200, { 'content-type': file.contentType, 'content-length': String(file.content.length) }).end(file.content);
+  const loopback = await listenLoopback(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const authorization = req.headers.authorization;
+    if (req.method === 'GET' && url.pathname.startsWith('/files-pri/')) {
+      downloads.push({ path: url.pathname, authorization });
+      const file = [...files.values()].find((f) => f.path === url.pathname);
+      if (authorization !== `Bearer ${botToken}`) {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html>Sign in to Slack</html>');
         return;
       }
-      const m = /^\/api\/([a-zA-Z.]+)$/.exec(url.pathname);
-      if (!m || req.method !== 'POST') return json(res, 404, { ok: false, error: 'unknown_method' });
-      const method = m[1] as string;
-      const raw = (await readBody(req)).toString('utf8');
-      const contentType = req.headers['content-type'];
-      let params: Record<string, unknown> = {};
-      if (contentType?.startsWith('application/json')) params = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-      else params = Object.fromEntries(new URLSearchParams(raw));
-      calls.push({ method, authorization, contentType, params, at: Date.now() });
-      if (authorization !== `Bearer ${botToken}`) return json(res, 200, { ok: false, error: 'invalid_auth' });
-      const failure = failures.get(method)?.shift();
-      if (failure?.retryAfter !== undefined) return json(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfter) });
-      if (failure?.error) return json(res, 200, { ok: false, error: failure.error });
-      switch (method) {
-        case 'auth.test':
-          return json(res, 200, { ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'switchboard', team_id: 'T0001', user_id: botUserId, bot_id: botId });
-        case 'chat.postMessage':
-          return json(res, 200, { ok: true, channel: params.channel, ts: `${ts++}.000100`, message: { text: params.text, bot_id: botId } });
-        case 'files.info': {
-          const f = files.get(String(params.file));
-          if (!f) return json(res, 200, { ok: false, error: 'file_not_found' });
-          return json(res, 200, { ok: true, file: { id: f.id, url_private: `${origin}${f.path}` } });
-        }
-        default:
-          return json(res, 200, { ok: false, error: 'unknown_method' });
+      if (!file) return json(res, 404, { ok: false, error: 'file_not_found' });
+      res.writeHead(200, { 'content-type': file.contentType, 'content-length': String(file.content.length) }).end(file.content);
+      return;
+    }
+    const m = /^\/api\/([a-zA-Z.]+)$/.exec(url.pathname);
+    if (!m || req.method !== 'POST') return json(res, 404, { ok: false, error: 'unknown_method' });
+    const method = m[1] as string;
+    const raw = (await readBody(req)).toString('utf8');
+    const contentType = req.headers['content-type'];
+    let params: Record<string, unknown> = {};
+    if (contentType?.startsWith('application/json')) params = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    else params = Object.fromEntries(new URLSearchParams(raw));
+    log.record({ method, authorization, contentType, params, at: Date.now() });
+    if (authorization !== `Bearer ${botToken}`) return json(res, 200, { ok: false, error: 'invalid_auth' });
+    const failure = failures.next(method);
+    if (failure?.retryAfter !== undefined) return json(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfter) });
+    if (failure?.error) return json(res, 200, { ok: false, error: failure.error });
+    switch (method) {
+      case 'auth.test':
+        return json(res, 200, { ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'switchboard', team_id: 'T0001', user_id: botUserId, bot_id: botId });
+      case 'chat.postMessage':
+        return json(res, 200, { ok: true, channel: params.channel, ts: `${ts++}.000100`, message: { text: params.text, bot_id: botId } });
+      case 'files.info': {
+        const f = files.get(String(params.file));
+        if (!f) return json(res, 200, { ok: false, error: 'file_not_found' });
+        return json(res, 200, { ok: true, file: { id: f.id, url_private: `${origin}${f.path}` } });
       }
-    })();
+      default:
+        return json(res, 200, { ok: false, error: 'unknown_method' });
+    }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  origin = `http://127.0.0.1:${port}`;
+  origin = loopback.origin;
 
-  const fake: FakeSlack = {
+  return {
     origin,
     apiUrl: `${origin}/api`,
     botToken,
     botUserId,
     botId,
-    calls,
+    calls: log.calls,
     downloads,
-    callsOf: (method) => calls.filter((c) => c.method === method),
+    callsOf: log.callsOf,
     addFile(id, name, content, contentType) {
       const path = `/files-pri/T0001-${id}/${encodeURIComponent(name)}`;
       files.set(id, { id, path, content, contentType });
       return `${origin}${path}`;
     },
     fail(method, error, times = 1) {
-      const list = failures.get(method) ?? [];
-      for (let i = 0; i < times; i++) list.push({ error });
-      failures.set(method, list);
+      failures.add(method, { error }, times);
     },
     rateLimit(method, seconds, times = 1) {
-      const list = failures.get(method) ?? [];
-      for (let i = 0; i < times; i++) list.push({ retryAfter: seconds });
-      failures.set(method, list);
+      failures.add(method, { retryAfter: seconds }, times);
     },
-    async waitFor(method, count = 1, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      while (fake.callsOf(method).length < count) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} ${method} call(s); got ${fake.callsOf(method).length}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      return fake.callsOf(method);
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    waitFor: log.waitFor,
+    close: loopback.close,
   };
-  return fake;
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
 }

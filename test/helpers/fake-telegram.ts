@@ -2,8 +2,8 @@
  * A fake Telegram Bot API server on 127.0.0.1 (port 0): records every call and serves getMe,
  * getFile and file downloads, sendMessage & co. Tests script failures per method with `fail`.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { createCallLog, createFailureQueue, listenLoopback, readBody } from './fake-api-server.js';
 
 export interface TelegramCall {
   method: string;
@@ -48,119 +48,85 @@ export async function startFakeTelegram(opts: { token?: string; username?: strin
   const token = opts.token ?? FAKE_TELEGRAM_TOKEN;
   const botId = Number(token.split(':')[0]);
   const username = opts.username ?? 'switchboard_test_bot';
-  const calls: TelegramCall[] = [];
+  const log = createCallLog<TelegramCall>();
   const downloads: string[] = [];
   const files = new Map<string, { path: string; content: Buffer; contentType: string }>();
-  const failures = new Map<string, Array<TelegramFailure>>();
+  const failures = createFailureQueue<TelegramFailure>();
   const delays = new Map<string, number>();
-  const waiters: Array<() => void> = [];
   let nextMessageId = 1000;
 
-  const answer = (res: import('node:http').ServerResponse, status: number, body: unknown): void => {
+  const answer = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
 
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
-      if (file && req.method === 'GET') {
-        downloads.push(decodeURIComponent(file[2] as string));
-        const entry = [...files.values()].find((f) => f.path === decodeURIComponent(file[2] as string));
-        if (file[1] !== token || !entry) return answer(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
-        res.writeHead(200, { 'content-type': entry.contentType, 'content-length': String(entry.content.length) }).end(entry.content);
-        return;
+  const loopback = await listenLoopback(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
+    if (file && req.method === 'GET') {
+      downloads.push(decodeURIComponent(file[2] as string));
+      const entry = [...files.values()].find((f) => f.path === decodeURIComponent(file[2] as string));
+      if (file[1] !== token || !entry) return answer(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+      res.writeHead(200, { 'content-type': entry.contentType, 'content-length': String(entry.content.length) }).end(entry.content);
+      return;
+    }
+    const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
+    if (!m) return answer(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    const body = await readBody(req);
+    let params: Record<string, unknown> = {};
+    try {
+      params = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
+    } catch {
+      return answer(res, 400, { ok: false, error_code: 400, description: 'Bad Request: invalid JSON' });
+    }
+    const method = m[2] as string;
+    log.record({ method, token: m[1] as string, params, at: Date.now() });
+    if (m[1] !== token) return answer(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    const wait = delays.get(method);
+    if (wait) await new Promise((r) => setTimeout(r, wait));
+    const failure = failures.next(method);
+    if (failure) {
+      const { retry_after, ...rest } = failure;
+      return answer(res, failure.error_code, { ok: false, ...rest, ...(retry_after !== undefined ? { parameters: { retry_after } } : {}) });
+    }
+    switch (method) {
+      case 'getMe':
+        return answer(res, 200, { ok: true, result: { id: botId, is_bot: true, first_name: 'Test', username } });
+      case 'getFile': {
+        const f = files.get(String(params.file_id));
+        if (!f) return answer(res, 400, { ok: false, error_code: 400, description: 'Bad Request: invalid file_id' });
+        return answer(res, 200, { ok: true, result: { file_id: params.file_id, file_size: f.content.length, file_path: f.path } });
       }
-      const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
-      if (!m) return answer(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
-      const body = await readBody(req);
-      let params: Record<string, unknown> = {};
-      try {
-        params = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
-      } catch {
-        return answer(res, 400, { ok: false, error_code: 400, description: 'Bad Request: invalid JSON' });
-      }
-      const method = m[2] as string;
-      calls.push({ method, token: m[1] as string, params, at: Date.now() });
-      for (const w of waiters.splice(0)) w();
-      if (m[1] !== token) return answer(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
-      const wait = delays.get(method);
-      if (wait) await new Promise((r) => setTimeout(r, wait));
-      const queued = failures.get(method);
-      const failure = queued?.shift();
-      if (failure) {
-        const { retry_after, ...rest } = failure;
-        return answer(res, failure.error_code, { ok: false, ...rest, ...(retry_after !== undefined ? { parameters: { retry_after } } : {}) });
-      }
-      switch (method) {
-        case 'getMe':
-          return answer(res, 200, { ok: true, result: { id: botId, is_bot: true, first_name: 'Test', username } });
-        case 'getFile': {
-          const f = files.get(String(params.file_id));
-          if (!f) return answer(res, 400, { ok: false, error_code: 400, description: 'Bad Request: invalid file_id' });
-          return answer(res, 200, { ok: true, result: { file_id: params.file_id, file_size: f.content.length, file_path: f.path } });
-        }
-        case 'sendChatAction':
-          return answer(res, 200, { ok: true, result: true });
-        case 'sendMessage':
-        case 'sendPhoto':
-        case 'sendDocument':
-        case 'sendAudio':
-        case 'sendVideo':
-          return answer(res, 200, { ok: true, result: { message_id: nextMessageId++, chat: { id: params.chat_id }, date: Math.floor(Date.now() / 1000) } });
-        default:
-          return answer(res, 404, { ok: false, error_code: 404, description: 'Not Found: method not found' });
-      }
-    })();
+      case 'sendChatAction':
+        return answer(res, 200, { ok: true, result: true });
+      case 'sendMessage':
+      case 'sendPhoto':
+      case 'sendDocument':
+      case 'sendAudio':
+      case 'sendVideo':
+        return answer(res, 200, { ok: true, result: { message_id: nextMessageId++, chat: { id: params.chat_id }, date: Math.floor(Date.now() / 1000) } });
+      default:
+        return answer(res, 404, { ok: false, error_code: 404, description: 'Not Found: method not found' });
+    }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
 
-  const fake: FakeTelegram = {
-    url: `http://127.0.0.1:${port}`,
+  return {
+    url: loopback.origin,
     token,
     botId,
     username,
-    calls,
+    calls: log.calls,
     downloads,
-    callsOf: (method) => calls.filter((c) => c.method === method),
+    callsOf: log.callsOf,
     addFile(fileId, content, o = {}) {
       files.set(fileId, { path: `documents/${o.name ?? `${fileId}.bin`}`, content, contentType: o.contentType ?? 'application/octet-stream' });
     },
     fail(method, failure, times = 1) {
-      const list = failures.get(method) ?? [];
-      for (let i = 0; i < times; i++) list.push(failure);
-      failures.set(method, list);
+      failures.add(method, failure, times);
     },
     delay(method, ms) {
       delays.set(method, ms);
     },
-    async waitFor(method, count = 1, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      while (fake.callsOf(method).length < count) {
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`timed out waiting for ${count} ${method} call(s); got ${fake.callsOf(method).length}`);
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, Math.min(left, 50));
-          waiters.push(() => {
-            clearTimeout(t);
-            resolve();
-          });
-        });
-      }
-      return fake.callsOf(method);
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    waitFor: log.waitFor,
+    close: loopback.close,
   };
-  return fake;
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
 }
