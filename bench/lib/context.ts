@@ -1,0 +1,57 @@
+/**
+ * What every benchmark section shares: settings, CPU layout, the user pool, logging.
+ */
+import type { Target } from './load.js';
+
+export interface Settings {
+  quick: boolean;
+  connections: number;
+  /** Seconds of load per measured run. */
+  seconds: number;
+  /** Seconds of unmeasured load before each measured run. */
+  warmupSeconds: number;
+  repetitions: number;
+  /** Fixed-rate test: requests per second and duration. */
+  fixedRate: number;
+  fixedSeconds: number;
+  reloadChanges: number;
+  scaleSizes: number[];
+  perMessageSizes: [number, number];
+  profileSeconds: number;
+  users: number;
+}
+
+export function settings(quick: boolean): Settings {
+  return quick
+    ? { quick, connections: 50, seconds: 3, warmupSeconds: 1, repetitions: 1, fixedRate: 1000, fixedSeconds: 3, reloadChanges: 20, scaleSizes: [100, 1000, 10000], perMessageSizes: [10, 10000], profileSeconds: 3, users: 10_000 }
+    : { quick, connections: 50, seconds: 10, warmupSeconds: 2, repetitions: 3, fixedRate: 1000, fixedSeconds: 8, reloadChanges: 100, scaleSizes: [100, 1000, 10000], perMessageSizes: [10, 10000], profileSeconds: 8, users: 10_000 };
+}
+
+export interface Context {
+  root: string;
+  /** Scratch directory for config trees (bench/.tmp, git-ignored). */
+  tmp: string;
+  /** Results directory (bench/results, git-ignored). */
+  results: string;
+  /** CPU of the measured server; CPU of the load generator, stub and Redis. */
+  serverCpu: string;
+  loadCpu: string;
+  s: Settings;
+  log(line: string): void;
+}
+
+const TEXT = 'Hello! Can you tell me the opening hours of the store on Saturday?';
+
+/** The body of the `k`-th user of the pool (the HTTP channel's JSON). */
+export function userBody(k: number): string {
+  return `{"user":{"id":"user-${k}","name":"User ${k}"},"text":"${TEXT}"}`;
+}
+
+/** Requests to `path` from a random user of a pool of `users` (bodies built once). */
+export function randomUsers(path: string, users: number): () => Target {
+  const bodies = Array.from({ length: users }, (_, k) => userBody(k));
+  return () => ({ path, body: bodies[(Math.random() * users) | 0]! });
+}
+
+/** A reply of the stub relayed unchanged (`{"content":"ok"...}`); Switchboard's fallback message is not. */
+export const repliedOk = (body: string): boolean => body.startsWith('{"content":"ok"');

@@ -1,0 +1,89 @@
+/**
+ * Scale of config: validate / load / one-file reload time and memory for trees of 100,
+ * 1,000 and 10,000 integrations (each measured in its own process), and the per-message
+ * cost of a running Switchboard serving a tree of 10 vs 10,000 integrations and bots.
+ */
+import { join } from 'node:path';
+import { writeScaleConfig, scaleName } from './configs.js';
+import type { Context } from './context.js';
+import { userBody } from './context.js';
+import type { Target } from './load.js';
+import { start, firstJsonLine } from './procs.js';
+import { startSwitchboard, type Server } from './servers.js';
+import { measure, type Run } from './throughput.js';
+
+export interface ScaleRow {
+  integrations: number;
+  validateMs: number;
+  loadMs: number;
+  reloadMs: number;
+  rssMb: number;
+  heapHeldMb: number;
+}
+
+async function child<T>(ctx: Context, mode: 'validate' | 'load', dir: string): Promise<T> {
+  const proc = start({
+    name: `scale ${mode}`,
+    cpu: ctx.serverCpu,
+    command: process.execPath,
+    args: ['--expose-gc', '--import', 'tsx', join(ctx.root, 'bench/scale-child.ts'), mode, dir],
+    cwd: ctx.root,
+  });
+  const out = await firstJsonLine<T>(proc, 300_000);
+  await proc.stop();
+  return out;
+}
+
+/** Validate + load + reload time and memory per tree size. */
+export async function configScale(ctx: Context, webhookUrl: string): Promise<ScaleRow[]> {
+  const rows: ScaleRow[] = [];
+  for (const n of ctx.s.scaleSizes) {
+    const dir = writeScaleConfig(join(ctx.tmp, `scale-${n}`), n, webhookUrl);
+    const v = await child<{ ms: number }>(ctx, 'validate', dir);
+    const l = await child<{ ms: number; reloadMs: number; rssMb: number; heapHeldMb: number; integrations: number }>(ctx, 'load', dir);
+    if (l.integrations !== n) throw new Error(`scale ${n}: loaded ${l.integrations} integrations`);
+    rows.push({ integrations: n, validateMs: v.ms, loadMs: l.ms, reloadMs: l.reloadMs, rssMb: l.rssMb, heapHeldMb: l.heapHeldMb });
+    ctx.log(`  ${String(n).padStart(6)} integrations: validate ${Math.round(v.ms)} ms, load ${Math.round(l.ms)} ms, reload ${Math.round(l.reloadMs)} ms, RSS ${l.rssMb} MB, heap held ${l.heapHeldMb} MB`);
+  }
+  return rows;
+}
+
+export interface PerMessageRow {
+  integrations: number;
+  /** Bots the traffic goes to: the first 10, or all of them. */
+  traffic: 'first 10 bots' | 'all bots';
+  startupMs: number;
+  run: Run;
+}
+
+/**
+ * The same load (10,000 conversations) against a Switchboard serving N integrations and N
+ * bots: user k talks to bot k mod 10 (the config grows, the traffic does not), and, for the
+ * largest N, to bot k mod N (the traffic spreads over every bot, so per-bot caches, metric
+ * series and a larger heap come into play).
+ */
+export async function perMessage(ctx: Context, webhookUrl: string): Promise<PerMessageRow[]> {
+  const rows: PerMessageRow[] = [];
+  const users = ctx.s.users;
+  const largest = Math.max(...ctx.s.perMessageSizes);
+  for (const n of ctx.s.perMessageSizes) {
+    const dir = writeScaleConfig(join(ctx.tmp, `per-message-${n}`), n, webhookUrl);
+    const t0 = Date.now();
+    const sb: Server = await startSwitchboard({ root: ctx.root, cpu: ctx.serverCpu, configDir: dir, name: `switchboard (${n} integrations)` });
+    const startupMs = Date.now() - t0;
+    try {
+      const spreads: Array<PerMessageRow['traffic']> = n === largest && n > 10 ? ['first 10 bots', 'all bots'] : ['first 10 bots'];
+      for (const traffic of spreads) {
+        const bots = traffic === 'all bots' ? n : Math.min(10, n);
+        const targets: Target[] = Array.from({ length: users }, (_, k) => ({ path: `/channels/http/${scaleName('b', k % bots)}`, body: userBody(k) }));
+        const next = (): Target => targets[(Math.random() * users) | 0]!;
+        const run = await measure(ctx, { id: `n${n}`, label: `${n} integrations`, origin: sb.origin, pid: sb.proc.pid, next }, ctx.s.seconds, ctx.s.warmupSeconds + 1);
+        rows.push({ integrations: n, traffic, startupMs, run });
+        ctx.log(`  ${String(n).padStart(6)} integrations, traffic to ${traffic}: ${Math.round(run.rps)} req/s, cpu ${Math.round(run.cpuUsPerReq)} µs/req, p99 ${run.p99.toFixed(2)} ms, failed ${run.failed} (startup ${startupMs} ms)`);
+      }
+    } finally {
+      await sb.proc.stop();
+    }
+  }
+  return rows;
+}

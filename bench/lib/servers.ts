@@ -1,0 +1,109 @@
+/**
+ * Starting the processes a benchmark talks to: the webhook stub, the bare forwarder,
+ * redis-server and Switchboard itself (`node dist/runtime/cli.js serve`, the real entry point).
+ */
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BENCH_ENV } from './configs.js';
+import { firstJsonLine, freePort, start, waitForHttp, type Proc } from './procs.js';
+
+export interface Server {
+  proc: Proc;
+  origin: string;
+  port: number;
+}
+
+const TSX = ['--import', 'tsx'];
+
+/** The webhook stub (bench/stub.ts); `echoBotName` makes it answer with the payload's `bot.name`. */
+export async function startStub(root: string, cpu: string, name: string, echoBotName = false): Promise<Server> {
+  const proc = start({ name, cpu, command: process.execPath, args: [...TSX, join(root, 'bench/stub.ts'), ...(echoBotName ? ['--echo-bot-name'] : [])], cwd: root });
+  const { port } = await firstJsonLine<{ port: number }>(proc);
+  return { proc, port, origin: `http://127.0.0.1:${port}` };
+}
+
+/** The bare Fastify + undici forwarder (bench/forwarder.ts). */
+export async function startForwarder(root: string, cpu: string, upstream: string, nodeArgs: string[] = []): Promise<Server> {
+  const proc = start({ name: 'forwarder', cpu, command: process.execPath, args: [...nodeArgs, ...TSX, join(root, 'bench/forwarder.ts'), '--upstream', upstream], cwd: root });
+  const { port } = await firstJsonLine<{ port: number }>(proc);
+  return { proc, port, origin: `http://127.0.0.1:${port}` };
+}
+
+/** A private redis-server (no persistence) on a free port. */
+export async function startRedis(cpu: string): Promise<Server> {
+  const port = await freePort();
+  const proc = start({ name: 'redis-server', cpu, command: 'redis-server', args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'] });
+  const { Redis } = await import('ioredis');
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.ping();
+      client.disconnect();
+      break;
+    } catch {
+      client.disconnect();
+      if (Date.now() > until) throw new Error(`redis-server did not start: ${proc.stderrTail()}`);
+      await sleep(50);
+    }
+  }
+  return { proc, port, origin: `redis://127.0.0.1:${port}` };
+}
+
+export interface SwitchboardOptions {
+  root: string;
+  cpu: string;
+  configDir: string;
+  redisUrl?: string;
+  /** Extra node flags (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
+  name: string;
+}
+
+/** `switchboard serve` from dist/ with LOG_LEVEL=warn (no request logs), ready once /readyz says so. */
+export async function startSwitchboard(opts: SwitchboardOptions): Promise<Server> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LOG_LEVEL: 'warn',
+    SWITCHBOARD_FILES_SECRET: 'bench-files-secret-bench-files-secret',
+    ...BENCH_ENV,
+    ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
+  };
+  const proc = start({
+    name: opts.name,
+    cpu: opts.cpu,
+    command: process.execPath,
+    args: [...(opts.nodeArgs ?? []), join(opts.root, 'dist/runtime/cli.js'), 'serve', '--config', opts.configDir, '--port', String(port), '--allow-private-network'],
+    env,
+    cwd: opts.root,
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${origin}/readyz`, proc, 60_000);
+  if (opts.redisUrl) {
+    // Wait until the store reports Redis up, so the first requests are not answered degraded.
+    const until = Date.now() + 10_000;
+    for (;;) {
+      const body = (await (await fetch(`${origin}/readyz`)).json()) as { store?: { state?: string } };
+      if (body.store?.state === 'up') break;
+      if (Date.now() > until) throw new Error(`${opts.name}: Redis store not up: ${JSON.stringify(body)}`);
+      await sleep(50);
+    }
+  }
+  return { proc, port, origin };
+}
+
+/** Reads one counter family from Switchboard's /metrics as `{labels: value}`. */
+export async function readCounter(origin: string, metric: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${origin}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${metric}{`) && !line.startsWith(`${metric} `)) continue;
+    const m = /^[^{ ]+(\{[^}]*\})?\s+(\S+)$/.exec(line);
+    if (m) out[m[1] ?? ''] = Number(m[2]);
+  }
+  return out;
+}

@@ -1,0 +1,221 @@
+/**
+ * The benchmark run behind `bench/run`: throughput against the physical limit, fixed-rate
+ * latency, reload under load, config scale, and a CPU profile of the hot path. Prints a
+ * Markdown report and saves it to bench/results/latest.md (and the raw numbers to
+ * latest.json). Start it through `bench/run`, which builds and pins this process.
+ *
+ *   node --import tsx bench/main.ts [--quick] [--only throughput,fixed,reload,scale,profile]
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { writeMainConfig } from './lib/configs.js';
+import { randomUsers, repliedOk, settings, type Context } from './lib/context.js';
+import { closedLoop, paced, type LoadResult } from './lib/load.js';
+import { reloadUnderLoad, type ReloadResult } from './lib/reload.js';
+import { report } from './lib/report.js';
+import { configScale, perMessage, type PerMessageRow, type ScaleRow } from './lib/scale.js';
+import { readCounter, startForwarder, startRedis, startStub, startSwitchboard, type Server } from './lib/servers.js';
+import { throughput, type Scenario, type ScenarioResult } from './lib/throughput.js';
+import { formatSummary, summarizeProfile } from './profile-summary.js';
+
+const SECTIONS = ['throughput', 'fixed', 'profile', 'reload', 'scale'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'string', default: 'redis-ab' } } });
+const PROFILE_TARGETS = ['memory', 'redis-ab', 'redis-single'];
+if (!PROFILE_TARGETS.includes(values.profile!)) throw new Error(`--profile: one of ${PROFILE_TARGETS.join(', ')}`);
+const only = new Set((values.only ?? SECTIONS.join(',')).split(',').map((s) => s.trim()));
+for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section "${s}" (known: ${SECTIONS.join(', ')})`);
+const want = (s: Section): boolean => only.has(s);
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const twoCores = cpus().length >= 2;
+const ctx: Context = {
+  root,
+  tmp: join(root, 'bench/.tmp'),
+  results: join(root, 'bench/results'),
+  serverCpu: '0',
+  loadCpu: twoCores ? '1' : '0',
+  s: settings(values.quick === true),
+  log: (line) => process.stderr.write(`${line}\n`),
+};
+mkdirSync(ctx.tmp, { recursive: true });
+mkdirSync(ctx.results, { recursive: true });
+
+const startedAt = new Date();
+const t0 = performance.now();
+const load0 = loadavg()[0]!;
+ctx.log(`bench: ${ctx.s.quick ? 'quick' : 'full'} run, load average ${load0.toFixed(2)}, server on CPU ${ctx.serverCpu}, load generator + stub + Redis on CPU ${ctx.loadCpu}`);
+
+export interface FixedRow {
+  label: string;
+  result: LoadResult;
+}
+
+const servers: Server[] = [];
+const keep = <T extends Server>(s: T): T => {
+  servers.push(s);
+  return s;
+};
+
+let tp: ScenarioResult[] | undefined;
+let abShare: number | undefined;
+let fixed: FixedRow[] | undefined;
+let reload: ReloadResult | undefined;
+let scale: ScaleRow[] | undefined;
+let perMsg: PerMessageRow[] | undefined;
+let profileText: string | undefined;
+let profileFile: string | undefined;
+let fallbackCount = 0;
+
+try {
+  const stub = keep(await startStub(root, ctx.loadCpu, 'stub (upstream)'));
+  const hook = `${stub.origin}/hook`;
+
+  if (want('throughput') || want('fixed') || want('profile')) {
+    const stubDirect = keep(await startStub(root, ctx.serverCpu, 'stub (direct)'));
+    const forwarder = keep(await startForwarder(root, ctx.serverCpu, hook));
+    const redis = keep(await startRedis(ctx.loadCpu));
+    const mainDir = writeMainConfig(join(ctx.tmp, 'main'), hook);
+    const sbMemory = keep(await startSwitchboard({ root, cpu: ctx.serverCpu, configDir: mainDir, name: 'switchboard (memory)' }));
+    const sbRedis = keep(await startSwitchboard({ root, cpu: ctx.serverCpu, configDir: mainDir, redisUrl: redis.origin, name: 'switchboard (redis)' }));
+    const users = ctx.s.users;
+    let bCount = 0;
+    let abCount = 0;
+    const abNext = randomUsers('/channels/http/ab', users);
+    const scenarios: Scenario[] = [
+      { id: 'direct', label: 'webhook stub called directly', origin: stubDirect.origin, pid: stubDirect.proc.pid, next: randomUsers('/hook', users) },
+      { id: 'forwarder', label: 'bare Fastify + undici forwarder', origin: forwarder.origin, pid: forwarder.proc.pid, next: randomUsers('/forward', users) },
+      { id: 'memory', label: 'Switchboard, memory store', origin: sbMemory.origin, pid: sbMemory.proc.pid, next: randomUsers('/channels/http/single', users) },
+      { id: 'redis-ab', label: 'Switchboard, Redis, A/B 70/30', origin: sbRedis.origin, pid: sbRedis.proc.pid, next: abNext, sidePids: { redis: redis.proc.pid } },
+      { id: 'redis-single', label: 'Switchboard, Redis, one integration', origin: sbRedis.origin, pid: sbRedis.proc.pid, next: randomUsers('/channels/http/single', users), sidePids: { redis: redis.proc.pid } },
+    ];
+
+    if (want('throughput')) {
+      ctx.log(`\n== throughput: ${ctx.s.connections} connections, ${ctx.s.seconds} s × ${ctx.s.repetitions}, ${users.toLocaleString('en-US')} users picked at random per request`);
+      tp = await throughput(ctx, scenarios);
+      // How the A/B split came out (share of replies naming hook-b; weights say 30 %).
+      await closedLoop({
+        origin: sbRedis.origin,
+        connections: 10,
+        seconds: 1,
+        next: abNext,
+        onBody: (body) => {
+          abCount++;
+          if (body.includes('"integration":"hook-b"')) bCount++;
+        },
+      });
+      abShare = abCount > 0 ? bCount / abCount : undefined;
+      for (const sb of [sbMemory, sbRedis]) {
+        const m = await readCounter(sb.origin, 'switchboard_messages_total');
+        for (const [labels, v] of Object.entries(m)) if (labels.includes('fallback_message')) fallbackCount += v;
+      }
+    }
+
+    if (want('fixed')) {
+      ctx.log(`\n== fixed rate: ${ctx.s.fixedRate} req/s for ${ctx.s.fixedSeconds} s (open loop)`);
+      fixed = [];
+      for (const sc of scenarios.filter((s) => s.id !== 'redis-single')) {
+        await closedLoop({ origin: sc.origin, connections: ctx.s.connections, seconds: 1, next: sc.next });
+        const result = await paced({ origin: sc.origin, rate: ctx.s.fixedRate, seconds: ctx.s.fixedSeconds, connections: ctx.s.connections, next: sc.next, verify: repliedOk });
+        fixed.push({ label: sc.label, result });
+        ctx.log(`  ${sc.label.padEnd(34)} ${Math.round(result.rps)} req/s  p50 ${result.p50.toFixed(3)} ms  p99 ${result.p99.toFixed(3)} ms  failed ${result.failed}`);
+      }
+    }
+
+    if (want('profile')) {
+      const target = scenarios.find((sc) => sc.id === values.profile)!;
+      ctx.log(`\n== profile: ${target.label} under --cpu-prof for ${ctx.s.profileSeconds} s`);
+      const dir = join(ctx.results, 'profile');
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      const sbProf = await startSwitchboard({
+        root,
+        cpu: ctx.serverCpu,
+        configDir: mainDir,
+        ...(target.id === 'memory' ? {} : { redisUrl: redis.origin }),
+        name: 'switchboard (profiled)',
+        nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+      });
+      try {
+        await closedLoop({ origin: sbProf.origin, connections: ctx.s.connections, seconds: ctx.s.warmupSeconds, next: target.next });
+        await closedLoop({ origin: sbProf.origin, connections: ctx.s.connections, seconds: ctx.s.profileSeconds, next: target.next });
+      } finally {
+        await sbProf.proc.stop(15_000);
+      }
+      const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+      if (!file) ctx.log('  no .cpuprofile was written');
+      else {
+        profileFile = file;
+        profileText = formatSummary(summarizeProfile(JSON.parse(readFileSync(file, 'utf8')), 20));
+        ctx.log(profileText.split('\n').map((l) => `  ${l}`).join('\n'));
+      }
+    }
+
+    for (const s of [sbMemory, sbRedis, forwarder, stubDirect, redis]) {
+      await s.proc.stop();
+      servers.splice(servers.indexOf(s), 1);
+    }
+  }
+
+  if (want('reload')) {
+    ctx.log(`\n== reload under load: ${ctx.s.reloadChanges} config changes, ${ctx.s.connections} connections`);
+    reload = await reloadUnderLoad(ctx);
+    ctx.log(`  ${reload.requests} requests, failed ${reload.load.failed}, missed ${reload.missed}; reload-to-live p50 ${reload.p50.toFixed(1)} ms, p99 ${reload.p99.toFixed(1)} ms, max ${reload.max.toFixed(1)} ms`);
+  }
+
+  if (want('scale')) {
+    ctx.log('\n== config scale');
+    scale = await configScale(ctx, hook);
+    ctx.log('== per-message cost vs config size');
+    perMsg = await perMessage(ctx, hook);
+  }
+} finally {
+  for (const s of servers.reverse()) await s.proc.stop();
+}
+
+const machine = {
+  nproc: cpus().length,
+  cpu: /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  loadBefore: load0,
+  loadAfter: loadavg()[0]!,
+};
+let commit = 'unknown';
+try {
+  commit = execSync('git rev-parse --short HEAD', { cwd: root, encoding: 'utf8' }).trim();
+} catch {
+  // not a git checkout
+}
+const markdown = report({
+  startedAt,
+  seconds: (performance.now() - t0) / 1000,
+  command: `bench/run${ctx.s.quick ? ' --quick' : ''}${values.only ? ` --only ${values.only}` : ''}`,
+  commit,
+  machine,
+  ctx,
+  throughput: tp,
+  abShare,
+  fallbackCount,
+  fixed,
+  reload,
+  scale,
+  perMessage: perMsg,
+  profileText,
+  profileLabel: values.profile === 'redis-ab' ? 'Redis, A/B' : values.profile === 'memory' ? 'memory store' : 'Redis, one integration',
+  profileFile: profileFile ? profileFile.slice(root.length + 1) : undefined,
+});
+writeFileSync(join(ctx.results, 'latest.md'), markdown);
+writeFileSync(
+  join(ctx.results, 'latest.json'),
+  JSON.stringify({ startedAt, machine, commit, settings: ctx.s, throughput: tp, abShare, fallbackCount, fixed, reload, scale, perMessage: perMsg }, null, 2),
+);
+process.stdout.write(`\n${markdown}\n`);
+ctx.log(`saved bench/results/latest.md and latest.json (${Math.round((performance.now() - t0) / 1000)} s)`);
+// autocannon can leave a timer behind after stop(); everything we started is stopped.
+process.exit(0);

@@ -1,0 +1,67 @@
+/**
+ * One measurement of config scale, in a fresh process so memory numbers are its own:
+ *
+ *   node --expose-gc --import tsx bench/scale-child.ts validate DIR
+ *   node --expose-gc --import tsx bench/scale-child.ts load DIR
+ *
+ * `validate` times `validateDirs([DIR])` (what CI runs). `load` times a cold
+ * `createConfigLoader().load(DIR)` (what `serve` does at start), then a reload after one file
+ * changed (what a hot reload costs: one stat per file, one file parsed), and reports the RSS
+ * and the heap retained by the snapshot. Prints one JSON line. Imports the runtime sources (through tsx).
+ */
+import { appendFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createConfigLoader } from '../runtime/config/loader.js';
+import { validateDirs } from '../runtime/config/validate.js';
+import { BENCH_ENV } from './lib/configs.js';
+
+const [mode, dir] = process.argv.slice(2);
+if ((mode !== 'validate' && mode !== 'load') || !dir) {
+  process.stderr.write('usage: scale-child.ts validate|load DIR\n');
+  process.exit(2);
+}
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+const env = { ...process.env, ...BENCH_ENV };
+const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
+
+gc();
+const heapBefore = process.memoryUsage().heapUsed;
+const rssBefore = process.memoryUsage().rss;
+
+if (mode === 'validate') {
+  const t0 = performance.now();
+  const problems = await validateDirs([dir], { env, allowPrivateNetwork: true });
+  const ms = performance.now() - t0;
+  if (problems.length > 0) throw new Error(`bench config is invalid: ${JSON.stringify(problems.slice(0, 3))}`);
+  process.stdout.write(`${JSON.stringify({ mode, ms, peakRssMb: mb(process.resourceUsage().maxRSS * 1024) })}\n`);
+} else {
+  const loader = createConfigLoader();
+  const t0 = performance.now();
+  const result = await loader.load(dir, { env, allowPrivateNetwork: true });
+  const ms = performance.now() - t0;
+  if (!result.ok) throw new Error(`bench config is invalid: ${JSON.stringify(result.problems.slice(0, 3))}`);
+  gc();
+  const heapHeld = process.memoryUsage().heapUsed - heapBefore;
+  const rss = process.memoryUsage().rss;
+  // A hot reload after one file changed (the loader re-reads only what changed).
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+  appendFileSync(join(dir, files[0]!), '# touched\n');
+  const t1 = performance.now();
+  const again = await loader.load(dir, { env, allowPrivateNetwork: true });
+  const reloadMs = performance.now() - t1;
+  if (!again.ok) throw new Error('reload failed');
+  process.stdout.write(
+    `${JSON.stringify({
+      mode,
+      ms,
+      reloadMs,
+      integrations: result.snapshot.integrations.size,
+      bots: result.snapshot.bots.size,
+      rssMb: mb(rss),
+      rssGrowthMb: mb(rss - rssBefore),
+      heapHeldMb: mb(heapHeld),
+      keep: result.snapshot.revision,
+    })}\n`,
+  );
+}
