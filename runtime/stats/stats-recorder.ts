@@ -2,8 +2,10 @@
  * Records the A/B experiment of every bot: assignments, attempts by outcome, fallbacks,
  * latency buckets. `record` is synchronous and cheap (it merges into pending counters);
  * the pending counters ride along in the store's next `endTurn` pipeline (no extra round
- * trip per message), and a timer flushes them when no turn comes. With Redis the counters
- * are shared by every replica; with the memory store they live in the process.
+ * trip per message) at most every `piggybackIntervalMs`, so under load one endTurn carries
+ * the merged counts of many messages instead of every endTurn carrying a few HINCRBYs;
+ * a timer flushes them when no turn comes. With Redis the counters are shared by every
+ * replica; with the memory store they live in the process.
  */
 import type { ResolvedBot } from '../config/snapshot.js';
 import type { FailureClass } from '../core/message.js';
@@ -25,6 +27,8 @@ export interface StatsRecorderOptions {
   metrics?: AbMetrics;
   /** Flush pending counters at least this often (default 1000 ms). */
   flushIntervalMs?: number;
+  /** Hand pending counters to an endTurn at most this often (default 250 ms; 0: every endTurn). */
+  piggybackIntervalMs?: number;
   /** Pending counter fields kept while the store is down; beyond, increments are dropped (default 10,000). */
   maxPendingFields?: number;
 }
@@ -60,10 +64,20 @@ export function createStatsRecorder(opts: StatsRecorderOptions = {}): StatsRecor
     else dropped += by;
   };
 
-  const drain = (): CounterIncrement[] => {
+  const takeAll = (): CounterIncrement[] => {
     const out = [...pending.values()];
     pending.clear();
     return out;
+  };
+  // The store's endTurn asks on every message; answer at most once per interval.
+  const piggybackMs = opts.piggybackIntervalMs ?? 250;
+  let lastHandOver = -Infinity;
+  const drain = (): CounterIncrement[] => {
+    if (pending.size === 0) return [];
+    const now = performance.now();
+    if (now - lastHandOver < piggybackMs) return [];
+    lastHandOver = now;
+    return takeAll();
   };
   const restore = (increments: CounterIncrement[]): void => {
     for (const c of increments) add(c.key, c.field, c.by);
@@ -71,7 +85,7 @@ export function createStatsRecorder(opts: StatsRecorderOptions = {}): StatsRecor
 
   const flush = (): Promise<void> => {
     if (flushing) return flushing.catch(() => {}).then(flush);
-    const batch = drain();
+    const batch = takeAll();
     if (batch.length === 0) return Promise.resolve();
     flushing = sink.incrementCounters!(batch)
       .catch((err: unknown) => {

@@ -48,8 +48,9 @@ export interface CounterIncrement {
 
 /**
  * Pending counter increments that a store piggybacks on its `endTurn` pipeline, so stats
- * cost no extra round trip. `drain` hands over (and forgets) what is pending; `restore`
- * gives it back when the write failed.
+ * cost no extra round trip. `drain` hands over (and forgets) what is pending — possibly
+ * nothing, when the source batches increments for a later turn or its own flush;
+ * `restore` gives it back when the write failed.
  */
 export interface CounterSource {
   drain(): CounterIncrement[];

@@ -1,0 +1,54 @@
+/**
+ * Counters ride along in endTurn at most once per `piggybackIntervalMs`: under load one
+ * turn carries the merged counts of many messages, and nothing is lost in between.
+ */
+import { describe, expect, it } from 'vitest';
+import { createStatsRecorder } from '../../runtime/stats/stats-recorder.js';
+import { createMemoryStore } from '../../runtime/store/memory-store.js';
+
+const turn = { historyKey: 'h', messages: [{ role: 'user' as const, content: 'x' }], maxLength: 10, ttlSeconds: 60 };
+
+describe('stats piggyback on endTurn', () => {
+  it('hands counters to the first endTurn, holds them back within the interval, then hands over the merged counts', async () => {
+    const store = createMemoryStore();
+    const stats = createStatsRecorder({ store, flushIntervalMs: 60_000, piggybackIntervalMs: 60 });
+    stats.record({ type: 'assignment', bot: 'support', integration: 'gpt' });
+    await store.endTurn(turn);
+    expect(await store.readCounters('stats:support')).toEqual({ 'gpt:assignments': 1 });
+
+    stats.record({ type: 'assignment', bot: 'support', integration: 'gpt' });
+    await store.endTurn(turn);
+    stats.record({ type: 'assignment', bot: 'support', integration: 'gpt' });
+    await store.endTurn(turn);
+    expect(await store.readCounters('stats:support')).toEqual({ 'gpt:assignments': 1 });
+
+    await new Promise((r) => setTimeout(r, 70));
+    await store.endTurn(turn);
+    expect(await store.readCounters('stats:support')).toEqual({ 'gpt:assignments': 3 });
+    await stats.close();
+  });
+
+  it('an explicit flush (and readBotStats) writes what was held back', async () => {
+    const store = createMemoryStore();
+    const stats = createStatsRecorder({ store, flushIntervalMs: 60_000, piggybackIntervalMs: 60_000 });
+    stats.record({ type: 'assignment', bot: 'support', integration: 'gpt' });
+    await store.endTurn(turn);
+    stats.record({ type: 'assignment', bot: 'support', integration: 'claude' });
+    await store.endTurn(turn);
+    expect(await store.readCounters('stats:support')).toEqual({ 'gpt:assignments': 1 });
+    await stats.flush();
+    expect(await store.readCounters('stats:support')).toEqual({ 'gpt:assignments': 1, 'claude:assignments': 1 });
+    await stats.close();
+  });
+
+  it('with piggybackIntervalMs 0 every endTurn carries what is pending', async () => {
+    const store = createMemoryStore();
+    const stats = createStatsRecorder({ store, flushIntervalMs: 60_000, piggybackIntervalMs: 0 });
+    for (let i = 1; i <= 3; i++) {
+      stats.record({ type: 'assignment', bot: 'support', integration: 'gpt' });
+      await store.endTurn(turn);
+      expect(await store.readCounters('stats:support')).toEqual({ 'gpt:assignments': i });
+    }
+    await stats.close();
+  });
+});
