@@ -111,7 +111,8 @@ export class TreeIndex {
     const only = list?.length === 1 ? list[0]?.doc.resolved : undefined;
     if (only) target.set(name, only);
     else target.delete(name);
-    this.changed[kind].add(name);
+    // Before the first frozen copy there is nothing to diff against.
+    if (this.frozen[kind]) this.changed[kind].add(name);
     if (kind === 'Integration') {
       if (list?.length) this.missing.delete(name);
       else if (this.refs.has(name)) this.missing.add(name);
