@@ -27,7 +27,7 @@ export interface StatsRecorderOptions {
   metrics?: AbMetrics;
   /** Flush pending counters at least this often (default 1000 ms). */
   flushIntervalMs?: number;
-  /** Hand pending counters to an endTurn at most this often (default 250 ms; 0: every endTurn). */
+  /** Hand pending counters to an endTurn at most this often (default 250 ms; 0: every endTurn), or once half of `maxPendingFields` is pending. */
   piggybackIntervalMs?: number;
   /** Pending counter fields kept while the store is down; beyond, increments are dropped (default 10,000). */
   maxPendingFields?: number;
@@ -69,13 +69,14 @@ export function createStatsRecorder(opts: StatsRecorderOptions = {}): StatsRecor
     pending.clear();
     return out;
   };
-  // The store's endTurn asks on every message; answer at most once per interval.
+  // The store's endTurn asks on every message; answer at most once per interval, or
+  // sooner when the pending set is half full (many bots), so nothing gets dropped.
   const piggybackMs = opts.piggybackIntervalMs ?? 250;
   let lastHandOver = -Infinity;
   const drain = (): CounterIncrement[] => {
     if (pending.size === 0) return [];
     const now = performance.now();
-    if (now - lastHandOver < piggybackMs) return [];
+    if (now - lastHandOver < piggybackMs && pending.size < maxPending / 2) return [];
     lastHandOver = now;
     return takeAll();
   };

@@ -41,6 +41,22 @@ describe('stats piggyback on endTurn', () => {
     await stats.close();
   });
 
+  it('hands counters over within the interval once half of maxPendingFields is pending, so none are dropped', async () => {
+    const store = createMemoryStore();
+    const stats = createStatsRecorder({ store, flushIntervalMs: 60_000, piggybackIntervalMs: 60_000, maxPendingFields: 4 });
+    stats.record({ type: 'assignment', bot: 'a', integration: 'x' });
+    await store.endTurn(turn);
+    stats.record({ type: 'assignment', bot: 'b', integration: 'x' });
+    await store.endTurn(turn);
+    expect(await store.readCounters('stats:b')).toEqual({});
+    stats.record({ type: 'assignment', bot: 'c', integration: 'x' });
+    await store.endTurn(turn);
+    expect(await store.readCounters('stats:b')).toEqual({ 'x:assignments': 1 });
+    expect(await store.readCounters('stats:c')).toEqual({ 'x:assignments': 1 });
+    expect(stats.dropped).toBe(0);
+    await stats.close();
+  });
+
   it('with piggybackIntervalMs 0 every endTurn carries what is pending', async () => {
     const store = createMemoryStore();
     const stats = createStatsRecorder({ store, flushIntervalMs: 60_000, piggybackIntervalMs: 0 });
