@@ -121,7 +121,7 @@ try {
       ctx.log(`\n== fixed rate: ${ctx.s.fixedRate} req/s for ${ctx.s.fixedSeconds} s (open loop)`);
       fixed = [];
       for (const sc of scenarios.filter((s) => s.id !== 'redis-single')) {
-        await closedLoop({ origin: sc.origin, connections: ctx.s.connections, seconds: 1, next: sc.next });
+        await closedLoop({ origin: sc.origin, connections: ctx.s.connections, seconds: want('throughput') ? ctx.s.warmupSeconds : ctx.s.primeSeconds, next: sc.next });
         const result = await paced({ origin: sc.origin, rate: ctx.s.fixedRate, seconds: ctx.s.fixedSeconds, connections: ctx.s.connections, next: sc.next, verify: repliedOk });
         fixed.push({ label: sc.label, result });
         ctx.log(`  ${sc.label.padEnd(34)} ${Math.round(result.rps)} req/s  p50 ${result.p50.toFixed(3)} ms  p99 ${result.p99.toFixed(3)} ms  failed ${result.failed}`);
@@ -143,7 +143,7 @@ try {
         nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
       });
       try {
-        await closedLoop({ origin: sbProf.origin, connections: ctx.s.connections, seconds: ctx.s.warmupSeconds, next: target.next });
+        await closedLoop({ origin: sbProf.origin, connections: ctx.s.connections, seconds: ctx.s.primeSeconds, next: target.next });
         await closedLoop({ origin: sbProf.origin, connections: ctx.s.connections, seconds: ctx.s.profileSeconds, next: target.next });
       } finally {
         await sbProf.proc.stop(15_000);

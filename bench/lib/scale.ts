@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { writeScaleConfig, scaleName } from './configs.js';
 import type { Context } from './context.js';
 import { userBody } from './context.js';
-import type { Target } from './load.js';
+import { closedLoop, type Target } from './load.js';
 import { start, firstJsonLine } from './procs.js';
 import { startSwitchboard, type Server } from './servers.js';
 import { measure, type Run } from './throughput.js';
@@ -76,8 +76,21 @@ export async function perMessage(ctx: Context, webhookUrl: string): Promise<PerM
       for (const traffic of spreads) {
         const bots = traffic === 'all bots' ? n : Math.min(10, n);
         const targets: Target[] = Array.from({ length: users }, (_, k) => ({ path: `/channels/http/${scaleName('b', k % bots)}`, body: userBody(k) }));
+        // Warm-up visits every conversation once (so every bot's per-snapshot data and metric
+        // series exist, as in a long-running process), then as long again at random.
+        let visited = 0;
+        let allSeen!: () => void;
+        const seenAll = new Promise<void>((r) => (allSeen = r));
+        const warm = (): Target => {
+          if (visited < users) {
+            if (++visited === users) allSeen();
+            return targets[visited - 1]!;
+          }
+          return targets[(Math.random() * users) | 0]!;
+        };
+        await closedLoop({ origin: sb.origin, connections: ctx.s.connections, seconds: 60, next: warm, until: seenAll });
         const next = (): Target => targets[(Math.random() * users) | 0]!;
-        const run = await measure(ctx, { id: `n${n}`, label: `${n} integrations`, origin: sb.origin, pid: sb.proc.pid, next }, ctx.s.seconds, ctx.s.warmupSeconds + 1);
+        const run = await measure(ctx, { id: `n${n}`, label: `${n} integrations`, origin: sb.origin, pid: sb.proc.pid, next }, ctx.s.perMessageSeconds, ctx.s.primeSeconds);
         rows.push({ integrations: n, traffic, startupMs, run });
         ctx.log(`  ${String(n).padStart(6)} integrations, traffic to ${traffic}: ${Math.round(run.rps)} req/s, cpu ${Math.round(run.cpuUsPerReq)} µs/req, p99 ${run.p99.toFixed(2)} ms, failed ${run.failed} (startup ${startupMs} ms)`);
       }

@@ -57,6 +57,8 @@ export async function measure(ctx: Context, sc: Scenario, seconds = ctx.s.second
 /** Runs every scenario `repetitions` times, interleaved, and reports medians. */
 export async function throughput(ctx: Context, scenarios: Scenario[]): Promise<ScenarioResult[]> {
   const runs = new Map<string, Run[]>(scenarios.map((s) => [s.id, []]));
+  // The first seconds of a fresh process are slower (JIT, heap sizing, an empty store).
+  for (const sc of scenarios) await closedLoop({ origin: sc.origin, connections: ctx.s.connections, seconds: ctx.s.primeSeconds, next: sc.next });
   for (let rep = 1; rep <= ctx.s.repetitions; rep++) {
     for (const sc of scenarios) {
       const r = await measure(ctx, sc);
