@@ -2,7 +2,7 @@
  * Public API of the config toolchain: load a tree into a snapshot, validate trees, format
  * problems. (The watcher and config manager live beside it.)
  */
-export { createConfigLoader, type Analysis, type ConfigLoader, type LoadOptions, type LoadResult } from './loader.js';
+export { createConfigLoader, type Analysis, type AnalyzeOptions, type ConfigLoader, type LoadOptions, type LoadResult } from './loader.js';
 export { validateDirs, validateTrees, ConfigDirError, type ValidateOptions, type ValidateSummary } from './validate.js';
 export { formatProblems, problemFormats, type ProblemFormat, type SourceLookup } from './format.js';
 export { rules, type RuleId } from './rules.js';

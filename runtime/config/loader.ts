@@ -97,7 +97,13 @@ const RACY_MS = 1000;
 /** Parse this many files between yields to the event loop, so a server keeps answering. */
 const YIELD_EVERY = 64;
 /** Interned option keys (compared by identity in the hot loop). */
-const OPTS_KEYS = ['plain', 'require-env', 'allow-private', 'require-env+allow-private'] as const;
+const OPTS_KEYS = Array.from({ length: 8 }, (_, i) => `env:${i & 1}/private:${(i >> 1) & 1}/build:${(i >> 2) & 1}`);
+
+/** Options of one analysis pass beyond {@link LoadOptions}. */
+export interface AnalyzeOptions extends LoadOptions {
+  /** Build the snapshot when there is no problem (default true; `validate` needs none). */
+  snapshot?: boolean;
+}
 
 function sameStat(e: CacheEntry, f: WalkedFile): boolean {
   const st = f.stat;
@@ -124,13 +130,14 @@ class Loader implements ConfigLoader {
   }
 
   /** One pass over `dir`; `requireEnv` defaults to false here. */
-  async analyze(dir: string, opts: LoadOptions = {}): Promise<Analysis> {
+  async analyze(dir: string, opts: AnalyzeOptions = {}): Promise<Analysis> {
     const cwd = opts.cwd ?? process.cwd();
     // A plain copy: process.env lookups go through C++ and cost ~1 µs each.
     const env: Record<string, string | undefined> = { ...(opts.env ?? process.env) };
     const requireEnv = opts.requireEnv ?? false;
     const allowPrivateNetwork = opts.allowPrivateNetwork ?? false;
-    const optsKey = OPTS_KEYS[(requireEnv ? 1 : 0) + (allowPrivateNetwork ? 2 : 0)] as string;
+    const build = opts.snapshot ?? true;
+    const optsKey = OPTS_KEYS[(requireEnv ? 1 : 0) + (allowPrivateNetwork ? 2 : 0) + (build ? 4 : 0)] as string;
     const root = resolve(cwd, dir);
     const display = (p: string): string => relative(cwd, p) || '.';
     let walk;
@@ -216,7 +223,7 @@ class Loader implements ConfigLoader {
       if (entry.withOpts !== optsKey || entry.withPrefix !== prefix || entry.withEnvVersion !== r.version) {
         const displayPath = isRoot ? display(f.path) : prefix + nativeRel(f.rel);
         entry.displayPath = displayPath;
-        entry.resolved = resolveFile(entry.parsed, { env, requireEnv, allowPrivateNetwork, displayPath }, entry.locate);
+        entry.resolved = resolveFile(entry.parsed, { env, requireEnv, allowPrivateNetwork, displayPath, build }, entry.locate);
         entry.withOpts = optsKey;
         entry.withPrefix = prefix;
         entry.withEnvVersion = r.version;
@@ -238,7 +245,7 @@ class Loader implements ConfigLoader {
     }
     problems.push(...index.problems());
     const analysis: Analysis = { problems: finishProblems(problems), fileCount: files.length, documentCount: index.documents, parsedFiles };
-    if (analysis.problems.length === 0) {
+    if (build && analysis.problems.length === 0) {
       const maps = index.frozenMaps();
       const snapshot: ConfigSnapshot = {
         revision: index.revision(),
@@ -259,6 +266,6 @@ class Loader implements ConfigLoader {
 }
 
 /** Creates a loader with its own per-file cache; keep one per watched directory. */
-export function createConfigLoader(): ConfigLoader & { analyze(dir: string, opts?: LoadOptions): Promise<Analysis> } {
+export function createConfigLoader(): ConfigLoader & { analyze(dir: string, opts?: AnalyzeOptions): Promise<Analysis> } {
   return new Loader();
 }

@@ -19,6 +19,8 @@ export interface ResolveOptions {
   allowPrivateNetwork: boolean;
   /** Path shown in problems and `source.file`. */
   displayPath: string;
+  /** Build the resolved runtime objects (default true; validation alone does not need them). */
+  build?: boolean;
 }
 
 /** What the tree-wide checks need to know about one document. */
@@ -157,7 +159,7 @@ function resolveDocument(doc: ParsedDocument, opts: ResolveOptions, locate: Loca
       }
       const ctx = { allowPrivateNetwork: opts.allowPrivateNetwork, unresolved: isUnresolved };
       located.push(...(info.kind === 'Integration' ? checkIntegration(value, ctx) : checkBot(value, ctx)));
-      if (result.success && located.length === 0 && problems.length === 0) {
+      if (opts.build !== false && result.success && located.length === 0 && problems.length === 0) {
         // With requireEnv off, unset variables resolve to "" (as in shells).
         const source = { file: opts.displayPath, line: info.namePosition.line };
         info.resolved = info.kind === 'Integration' ? buildIntegration(result.data as never, source) : buildBot(result.data as never, source);

@@ -58,6 +58,8 @@ export class TreeIndex {
   private readonly secretCounts = new Map<string, number>();
   private sortedSecrets: readonly string[] | undefined;
   private readonly xor = Buffer.alloc(32);
+  /** Files added/removed since the last revision(), folded into `xor` lazily (validation never asks). */
+  private pendingDigests: Array<[string, string]> = [];
   /** name → resolved, for names with exactly one valid owner. */
   private readonly integrations = new Map<string, ResolvedIntegration>();
   private readonly bots = new Map<string, ResolvedBot>();
@@ -76,8 +78,8 @@ export class TreeIndex {
 
   private apply(item: Indexed, sign: 1 | -1): void {
     const { file, resolved } = item;
-    const digest = fileDigest(file.rel, item.contentHash);
-    for (let i = 0; i < 32; i++) this.xor[i] = (this.xor[i] as number) ^ (digest[i] as number);
+    this.pendingDigests.push([file.rel, item.contentHash]);
+    if (this.pendingDigests.length > 65_536) this.foldDigests();
     this.documents += sign * item.documents;
     for (const s of resolved.secrets) {
       const n = (this.secretCounts.get(s) ?? 0) + sign;
@@ -188,7 +190,17 @@ export class TreeIndex {
 
   /** 12 hex chars identifying the set of (relative path, content) pairs. */
   revision(): string {
+    this.foldDigests();
     return hash('sha256', this.xor).slice(0, 12);
+  }
+
+  /** XOR is its own inverse, so an add and a later remove of the same file cancel out. */
+  private foldDigests(): void {
+    for (const [rel, contentHash] of this.pendingDigests) {
+      const digest = fileDigest(rel, contentHash);
+      for (let i = 0; i < 32; i++) this.xor[i] = (this.xor[i] as number) ^ (digest[i] as number);
+    }
+    this.pendingDigests = [];
   }
 
   /** Every env-derived value in the tree, longest first (for redaction). */

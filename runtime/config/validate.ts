@@ -47,7 +47,7 @@ export async function validateTrees(dirs: readonly string[], opts: ValidateOptio
   let files = 0;
   let documents = 0;
   for (const dir of dirs) {
-    const a = await createConfigLoader().analyze(dir, { ...opts, cwd, requireEnv: opts.requireEnv ?? false });
+    const a = await createConfigLoader().analyze(dir, { ...opts, cwd, requireEnv: opts.requireEnv ?? false, snapshot: false });
     all.push(...a.problems);
     files += a.fileCount;
     documents += a.documentCount;
