@@ -93,6 +93,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         ? `valid: ${counts}, no problems\n`
         : `invalid: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'} (${counts})\n`,
     );
+    if (summary.skipped.length > 0) {
+      const n = summary.skipped.length;
+      io.stdout(`skipped ${n} YAML file${n === 1 ? '' : 's'} holding no Switchboard document (no apiVersion switchboard/… or kind Integration/Bot): ${summary.skipped.join(', ')}\n`);
+    }
   }
   return problems.length === 0 ? 0 : 1;
 }

@@ -5,6 +5,7 @@
  * resolution used) and an incremental {@link TreeIndex}, so re-loading a large tree after one
  * file changed re-parses only that file: the cost is one stat per file.
  */
+import { isForeignFile } from './foreign.js';
 import { hash as oneShotHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
@@ -45,6 +46,8 @@ export interface Analysis {
   documentCount: number;
   /** Files actually parsed in this pass (the rest came from the cache). */
   parsedFiles: number;
+  /** Display paths of YAML files skipped because they hold no Switchboard document. */
+  skippedFiles: string[];
 }
 
 /** The env values one set of referenced variables had, versioned; shared by files with that set. */
@@ -81,6 +84,8 @@ interface CacheEntry extends TreeFile {
   seen: number;
   /** What the tree index holds for this file. */
   indexed: Indexed | undefined;
+  /** Holds no Switchboard document (another tool's YAML): skipped. */
+  foreign: boolean;
 }
 
 interface RootState {
@@ -146,7 +151,7 @@ class Loader implements ConfigLoader {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? String(err);
       const message = `cannot read config directory ${display(root)}: ${code}`;
-      return { problems: [{ file: display(root), line: 1, column: 1, rule: 'config-dir', message }], fileCount: 0, documentCount: 0, parsedFiles: 0 };
+      return { problems: [{ file: display(root), line: 1, column: 1, rule: 'config-dir', message }], fileCount: 0, documentCount: 0, parsedFiles: 0, skippedFiles: [] };
     }
     let state = this.roots.get(root);
     if (!state) this.roots.set(root, (state = { entries: new Map(), index: new TreeIndex(), generation: 0, envRecords: new Map(), prefix: '' }));
@@ -164,6 +169,7 @@ class Loader implements ConfigLoader {
     if (!files.every((f, i) => i === 0 || (files[i - 1] as WalkedFile).rel < f.rel)) files.sort((a, b) => (a.rel < b.rel ? -1 : 1));
     let parsedFiles = 0;
     let seen = 0;
+    const skippedFiles: string[] = [];
 
     for (const f of files) {
       const isRoot = f.path === root;
@@ -211,6 +217,7 @@ class Loader implements ConfigLoader {
             withEnvVersion: -1,
             seen: 0,
             indexed: undefined,
+            foreign: isForeignFile(text, parsed),
           };
           entries.set(f.path, entry);
           if (++parsedFiles % YIELD_EVERY === 0) await yieldToLoop();
@@ -218,6 +225,12 @@ class Loader implements ConfigLoader {
       }
       entry.seen = generation;
       seen++;
+      if (entry.foreign) {
+        if (entry.indexed) index.remove(entry.indexed);
+        entry.indexed = undefined;
+        skippedFiles.push(isRoot ? display(f.path) : prefix + nativeRel(f.rel));
+        continue;
+      }
       const r = entry.envRecord;
       refreshEnv(r, env, generation);
       if (entry.withOpts !== optsKey || entry.withPrefix !== prefix || entry.withEnvVersion !== r.version) {
@@ -244,13 +257,13 @@ class Loader implements ConfigLoader {
       }
     }
     problems.push(...index.problems());
-    const analysis: Analysis = { problems: finishProblems(problems), fileCount: files.length, documentCount: index.documents, parsedFiles };
+    const analysis: Analysis = { problems: finishProblems(problems), fileCount: files.length - skippedFiles.length, documentCount: index.documents, parsedFiles, skippedFiles };
     if (build && analysis.problems.length === 0) {
       const maps = index.frozenMaps();
       const snapshot: ConfigSnapshot = {
         revision: index.revision(),
         dir: root,
-        files: Object.freeze(files.map((f) => f.rel)),
+        files: Object.freeze(files.filter((f) => !entries.get(f.path)?.foreign).map((f) => f.rel)),
         loadedAt: new Date(),
         bots: maps.bots,
         integrations: maps.integrations,

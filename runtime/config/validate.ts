@@ -30,6 +30,8 @@ export interface ValidateSummary {
   problems: Problem[];
   files: number;
   documents: number;
+  /** YAML files skipped because they hold no Switchboard document. */
+  skipped: string[];
 }
 
 /** Like {@link validateDirs}, also counting files and documents (for the CLI's summary line). */
@@ -46,13 +48,15 @@ export async function validateTrees(dirs: readonly string[], opts: ValidateOptio
   const all: Problem[] = [];
   let files = 0;
   let documents = 0;
+  const skipped: string[] = [];
   for (const dir of dirs) {
     const a = await createConfigLoader().analyze(dir, { ...opts, cwd, requireEnv: opts.requireEnv ?? false, snapshot: false });
     all.push(...a.problems);
     files += a.fileCount;
     documents += a.documentCount;
+    skipped.push(...a.skippedFiles);
   }
-  return { problems: finishProblems(all), files, documents };
+  return { problems: finishProblems(all), files, documents, skipped };
 }
 
 /**
