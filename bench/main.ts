@@ -83,7 +83,9 @@ try {
     const redis = keep(await startRedis(ctx.loadCpu));
     const mainDir = writeMainConfig(join(ctx.tmp, 'main'), hook);
     const sbMemory = keep(await startSwitchboard({ root, cpu: ctx.serverCpu, configDir: mainDir, name: 'switchboard (memory)' }));
-    const sbRedis = keep(await startSwitchboard({ root, cpu: ctx.serverCpu, configDir: mainDir, redisUrl: redis.origin, name: 'switchboard (redis)' }));
+    // One process per Redis scenario, so both idle (and warm up) the same way between runs.
+    const sbRedis = keep(await startSwitchboard({ root, cpu: ctx.serverCpu, configDir: mainDir, redisUrl: redis.origin, name: 'switchboard (redis, A/B)' }));
+    const sbRedisSingle = keep(await startSwitchboard({ root, cpu: ctx.serverCpu, configDir: mainDir, redisUrl: redis.origin, name: 'switchboard (redis, one integration)' }));
     const users = ctx.s.users;
     let bCount = 0;
     let abCount = 0;
@@ -93,7 +95,7 @@ try {
       { id: 'forwarder', label: 'bare Fastify + undici forwarder', origin: forwarder.origin, pid: forwarder.proc.pid, next: randomUsers('/forward', users) },
       { id: 'memory', label: 'Switchboard, memory store', origin: sbMemory.origin, pid: sbMemory.proc.pid, next: randomUsers('/channels/http/single', users) },
       { id: 'redis-ab', label: 'Switchboard, Redis, A/B 70/30', origin: sbRedis.origin, pid: sbRedis.proc.pid, next: abNext, sidePids: { redis: redis.proc.pid } },
-      { id: 'redis-single', label: 'Switchboard, Redis, one integration', origin: sbRedis.origin, pid: sbRedis.proc.pid, next: randomUsers('/channels/http/single', users), sidePids: { redis: redis.proc.pid } },
+      { id: 'redis-single', label: 'Switchboard, Redis, one integration', origin: sbRedisSingle.origin, pid: sbRedisSingle.proc.pid, next: randomUsers('/channels/http/single', users), sidePids: { redis: redis.proc.pid } },
     ];
 
     if (want('throughput')) {
@@ -111,7 +113,7 @@ try {
         },
       });
       abShare = abCount > 0 ? bCount / abCount : undefined;
-      for (const sb of [sbMemory, sbRedis]) {
+      for (const sb of [sbMemory, sbRedis, sbRedisSingle]) {
         const m = await readCounter(sb.origin, 'switchboard_messages_total');
         for (const [labels, v] of Object.entries(m)) if (labels.includes('fallback_message')) fallbackCount += v;
       }
@@ -157,7 +159,7 @@ try {
       }
     }
 
-    for (const s of [sbMemory, sbRedis, forwarder, stubDirect, redis]) {
+    for (const s of [sbMemory, sbRedis, sbRedisSingle, forwarder, stubDirect, redis]) {
       await s.proc.stop();
       servers.splice(servers.indexOf(s), 1);
     }

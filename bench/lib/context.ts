@@ -28,7 +28,7 @@ export interface Settings {
 export function settings(quick: boolean): Settings {
   return quick
     ? { quick, connections: 50, seconds: 3, primeSeconds: 2, warmupSeconds: 1, perMessageSeconds: 3, repetitions: 1, fixedRate: 1000, fixedSeconds: 3, reloadChanges: 20, scaleSizes: [100, 1000, 10000], perMessageSizes: [10, 10000], profileSeconds: 3, users: 10_000 }
-    : { quick, connections: 50, seconds: 10, primeSeconds: 3, warmupSeconds: 1, perMessageSeconds: 8, repetitions: 3, fixedRate: 1000, fixedSeconds: 8, reloadChanges: 100, scaleSizes: [100, 1000, 10000], perMessageSizes: [10, 10000], profileSeconds: 8, users: 10_000 };
+    : { quick, connections: 50, seconds: 10, primeSeconds: 2, warmupSeconds: 2, perMessageSeconds: 8, repetitions: 3, fixedRate: 1000, fixedSeconds: 6, reloadChanges: 100, scaleSizes: [100, 1000, 10000], perMessageSizes: [10, 10000], profileSeconds: 8, users: 10_000 };
 }
 
 export interface Context {

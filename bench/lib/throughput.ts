@@ -1,7 +1,7 @@
 /**
  * Throughput under the same closed-loop load (autocannon, N connections) for every
- * scenario, repeated and interleaved (rep 1 of every scenario, then rep 2, …) so a burst
- * of noise from elsewhere on the machine does not land on one scenario only.
+ * scenario, repeated and interleaved (rep 1 of every scenario, then rep 2 in reverse order,
+ * …) so a burst of noise from elsewhere on the machine does not land on one scenario only.
  */
 import { closedLoop, type LoadResult, type Target } from './load.js';
 import { cpuMs } from './procs.js';
@@ -60,7 +60,9 @@ export async function throughput(ctx: Context, scenarios: Scenario[]): Promise<S
   // The first seconds of a fresh process are slower (JIT, heap sizing, an empty store).
   for (const sc of scenarios) await closedLoop({ origin: sc.origin, connections: ctx.s.connections, seconds: ctx.s.primeSeconds, next: sc.next });
   for (let rep = 1; rep <= ctx.s.repetitions; rep++) {
-    for (const sc of scenarios) {
+    // Odd repetitions in order, even ones reversed, so no scenario always runs right after
+    // the same one (the first run after a server idled is a little slower).
+    for (const sc of rep % 2 ? scenarios : [...scenarios].reverse()) {
       const r = await measure(ctx, sc);
       runs.get(sc.id)!.push(r);
       ctx.log(
