@@ -44,6 +44,29 @@ export function cpuMs(pid: number): number {
   return ((utime + stime) * 1000) / CLK_TCK;
 }
 
+/** Busy CPU time of the whole machine so far (all CPUs, from /proc/stat), in milliseconds. */
+export function machineBusyMs(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  // cpu  user nice system idle iowait irq softirq steal ...
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  const busy = f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!;
+  return (busy * 1000) / CLK_TCK;
+}
+
+/** CPU time used so far by this process and every child started here that is still running, in ms. */
+export function ownCpuMs(): number {
+  let total = 0;
+  for (const pid of [process.pid, ...[...live].map((c) => c.pid)]) {
+    if (pid === undefined) continue;
+    try {
+      total += cpuMs(pid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+
 /** Resident set size of `pid` in bytes (from /proc/<pid>/status). */
 export function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

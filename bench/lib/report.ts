@@ -67,6 +67,7 @@ export function report(r: ReportInput): string {
         `- A/B (two weighted integrations) vs one integration, both on Redis: ${fmt.pct(x)} of the throughput (aim ≥ 90 %) ${fmt.verdict(x >= 0.9)}; by CPU per message ${fmt.pct(single.cpuUsPerReq / ab.cpuUsPerReq)}`,
         `- CPU per message (what limits throughput once each process has a core to itself): forwarder ${fmt.int(fwd.cpuUsPerReq)} µs, memory store ${fmt.int(mem.cpuUsPerReq)} µs (${fmt.pct(fwd.cpuUsPerReq / mem.cpuUsPerReq)} of the forwarder's throughput if both were CPU-bound), Redis with A/B ${fmt.int(ab.cpuUsPerReq)} µs (${fmt.pct(fwd.cpuUsPerReq / ab.cpuUsPerReq)}).${fwd.cpuShare < 0.9 ? ` The forwarder kept its core only ${fmt.pct(fwd.cpuShare)} busy: with 50 connections, the load generator and the stub sharing CPU ${r.ctx.loadCpu} bound it first, so its req/s understates the physical limit and the req/s ratios above flatter Switchboard; the CPU ratios do not.` : ''}`,
         `- redis-server CPU per message: ${fmt.int(ab.side.redis ?? NaN)} µs (A/B), ${fmt.int(single.side.redis ?? NaN)} µs (one integration).${r.abShare !== undefined ? ` Observed A/B share of hook-b: ${fmt.pct(r.abShare)} of replies (weight 30 %).` : ''}`,
+        `- Other processes on the machine (not the benchmark's) used up to ${fmt.pct(Math.max(...r.throughput.map((t) => t.foreignMax)))} of its CPU during a throughput run${Math.max(...r.throughput.map((t) => t.foreignMax)) > 0.05 ? ' — above 5 %, the numbers are disturbed' : ''}.`,
         `- Failed = non-2xx, connection errors, timeouts, and 200 replies that are not the stub's \`ok\` (Switchboard's fallback message). Fallback messages counted by Switchboard's metrics: ${r.fallbackCount}.`,
         '',
       );
@@ -116,8 +117,8 @@ export function report(r: ReportInput): string {
   if (r.perMessage && r.perMessage.length > 0) {
     out.push(
       table(
-        ['config served (memory store)', 'traffic (10,000 conversations)', 'startup ms', 'req/s', 'server CPU µs/req', 'p99 ms', 'failed'],
-        r.perMessage.map((p) => [`${fmt.int(p.integrations)} integrations + bots`, p.traffic, fmt.int(p.startupMs), fmt.int(p.run.rps), fmt.int(p.run.cpuUsPerReq), fmt.ms(p.run.p99), String(p.run.failed)]),
+        ['config served (memory store)', 'traffic (10,000 conversations)', 'startup ms', 'req/s', 'server CPU µs/req', 'p99 ms', 'failed', 'other load'],
+        r.perMessage.map((p) => [`${fmt.int(p.integrations)} integrations + bots`, p.traffic, fmt.int(p.startupMs), fmt.int(p.run.rps), fmt.int(p.run.cpuUsPerReq), fmt.ms(p.run.p99), String(p.run.failed), fmt.pct(p.run.foreign)]),
       ),
       '',
     );

@@ -92,7 +92,7 @@ export async function perMessage(ctx: Context, webhookUrl: string): Promise<PerM
         const next = (): Target => targets[(Math.random() * users) | 0]!;
         const run = await measure(ctx, { id: `n${n}`, label: `${n} integrations`, origin: sb.origin, pid: sb.proc.pid, next }, ctx.s.perMessageSeconds, ctx.s.primeSeconds);
         rows.push({ integrations: n, traffic, startupMs, run });
-        ctx.log(`  ${String(n).padStart(6)} integrations, traffic to ${traffic}: ${Math.round(run.rps)} req/s, cpu ${Math.round(run.cpuUsPerReq)} µs/req, p99 ${run.p99.toFixed(2)} ms, failed ${run.failed} (startup ${startupMs} ms)`);
+        ctx.log(`  ${String(n).padStart(6)} integrations, traffic to ${traffic}: ${Math.round(run.rps)} req/s, cpu ${Math.round(run.cpuUsPerReq)} µs/req, p99 ${run.p99.toFixed(2)} ms, failed ${run.failed}, other load ${Math.round(run.foreign * 100)} % (startup ${startupMs} ms)`);
       }
     } finally {
       await sb.proc.stop();

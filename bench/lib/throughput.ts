@@ -4,7 +4,8 @@
  * …) so a burst of noise from elsewhere on the machine does not land on one scenario only.
  */
 import { closedLoop, type LoadResult, type Target } from './load.js';
-import { cpuMs } from './procs.js';
+import { cpus } from 'node:os';
+import { cpuMs, machineBusyMs, ownCpuMs } from './procs.js';
 import { median } from './stats.js';
 import { repliedOk, type Context } from './context.js';
 
@@ -22,6 +23,8 @@ export interface Scenario {
 export interface Run extends LoadResult {
   cpuUsPerReq: number;
   cpuShare: number;
+  /** Share of the machine's CPUs used by processes other than the benchmark's during the run. */
+  foreign: number;
   side: Record<string, number>;
 }
 
@@ -35,6 +38,8 @@ export interface ScenarioResult {
   cpuUsPerReq: number;
   cpuShare: number;
   failed: number;
+  /** Largest share of the machine other processes used during one of the runs. */
+  foreignMax: number;
   side: Record<string, number>;
 }
 
@@ -44,14 +49,17 @@ export async function measure(ctx: Context, sc: Scenario, seconds = ctx.s.second
   const sides = Object.entries(sc.sidePids ?? {});
   const side0 = sides.map(([, pid]) => cpuMs(pid));
   const c0 = cpuMs(sc.pid);
+  const m0 = machineBusyMs();
+  const o0 = ownCpuMs();
   const r = await closedLoop({ origin: sc.origin, connections: ctx.s.connections, seconds, next: sc.next, verify: repliedOk });
   const c1 = cpuMs(sc.pid);
+  const foreign = Math.max(0, machineBusyMs() - m0 - (ownCpuMs() - o0)) / (r.seconds * 1000 * cpus().length);
   const total = r.ok + r.failed;
   const side: Record<string, number> = {};
   sides.forEach(([name, pid], i) => {
     side[name] = ((cpuMs(pid) - side0[i]!) * 1000) / Math.max(1, total);
   });
-  return { ...r, cpuUsPerReq: ((c1 - c0) * 1000) / Math.max(1, total), cpuShare: (c1 - c0) / (r.seconds * 1000), side };
+  return { ...r, cpuUsPerReq: ((c1 - c0) * 1000) / Math.max(1, total), cpuShare: (c1 - c0) / (r.seconds * 1000), foreign, side };
 }
 
 /** Runs every scenario `repetitions` times, interleaved, and reports medians. */
@@ -66,7 +74,7 @@ export async function throughput(ctx: Context, scenarios: Scenario[]): Promise<S
       const r = await measure(ctx, sc);
       runs.get(sc.id)!.push(r);
       ctx.log(
-        `  [${rep}/${ctx.s.repetitions}] ${sc.label.padEnd(34)} ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${Math.round(r.cpuUsPerReq)} µs/req (${Math.round(r.cpuShare * 100)} %)  failed ${r.failed}`,
+        `  [${rep}/${ctx.s.repetitions}] ${sc.label.padEnd(34)} ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${Math.round(r.cpuUsPerReq)} µs/req (${Math.round(r.cpuShare * 100)} %)  failed ${r.failed}  other load ${Math.round(r.foreign * 100)} %`,
       );
     }
   }
@@ -84,6 +92,7 @@ export async function throughput(ctx: Context, scenarios: Scenario[]): Promise<S
       cpuUsPerReq: median(rs.map((r) => r.cpuUsPerReq)),
       cpuShare: median(rs.map((r) => r.cpuShare)),
       failed: rs.reduce((n, r) => n + r.failed, 0),
+      foreignMax: Math.max(...rs.map((r) => r.foreign)),
       side,
     };
   });
