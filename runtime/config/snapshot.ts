@@ -51,7 +51,10 @@ export interface ResolvedBot {
 }
 
 export interface ConfigSnapshot {
-  /** sha256 over the sorted (relative path, content) pairs, hex, first 12 chars. */
+  /**
+   * Content revision: 12 hex chars of a sha256 over the set of (relative path, sha256 of
+   * content) pairs (XOR-folded so a reload updates it incrementally); the same on every replica.
+   */
   revision: string;
   /** HEAD commit when the config dir is inside a git checkout. */
   gitCommit?: string;
