@@ -14,8 +14,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeMainConfig } from './lib/configs.js';
-import { randomUsers, repliedOk, settings, type Context } from './lib/context.js';
-import { closedLoop, paced, type LoadResult } from './lib/load.js';
+import { randomUsers, repliedOk, settings, userBody, type Context } from './lib/context.js';
+import { closedLoop, each, paced, type LoadResult } from './lib/load.js';
 import { reloadUnderLoad, type ReloadResult } from './lib/reload.js';
 import { report } from './lib/report.js';
 import { configScale, perMessage, type PerMessageRow, type ScaleRow } from './lib/scale.js';
@@ -101,16 +101,12 @@ try {
     if (want('throughput')) {
       ctx.log(`\n== throughput: ${ctx.s.connections} connections, ${ctx.s.seconds} s × ${ctx.s.repetitions}, ${users.toLocaleString('en-US')} users picked at random per request`);
       tp = await throughput(ctx, scenarios);
-      // How the A/B split came out (share of replies naming hook-b; weights say 30 %).
-      await closedLoop({
-        origin: sbRedis.origin,
-        connections: 10,
-        seconds: 1,
-        next: abNext,
-        onBody: (body) => {
-          abCount++;
-          if (body.includes('"integration":"hook-b"')) bCount++;
-        },
+      // How the A/B split came out: one more message from every user of the pool; the share
+      // of replies naming hook-b is the share of users the sticky arms gave it.
+      const everyone = Array.from({ length: users }, (_, k) => ({ path: '/channels/http/ab', body: userBody(k) }));
+      await each(sbRedis.origin, everyone, ctx.s.connections, (body) => {
+        abCount++;
+        if (body.includes('"integration":"hook-b"')) bCount++;
       });
       abShare = abCount > 0 ? bCount / abCount : undefined;
       for (const sb of [sbMemory, sbRedis, sbRedisSingle]) {

@@ -167,3 +167,27 @@ export async function paced(opts: PacedOptions): Promise<LoadResult> {
   await pool.close();
   return { ok, failed, seconds, rps: ok / seconds, p50: lat.percentile(0.5), p99: lat.percentile(0.99) };
 }
+
+/** Sends every target once (`concurrency` at a time) and hands each 2xx body to `onBody`; resolves with the number of failures. */
+export async function each(origin: string, targets: readonly Target[], concurrency: number, onBody: (body: string, i: number) => void): Promise<number> {
+  const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
+  let next = 0;
+  let failed = 0;
+  const worker = async (): Promise<void> => {
+    while (next < targets.length) {
+      const i = next++;
+      const t = targets[i]!;
+      try {
+        const res = await pool.request({ method: 'POST', path: t.path, headers: { 'content-type': 'application/json' }, body: t.body });
+        const body = await res.body.text();
+        if (res.statusCode >= 200 && res.statusCode < 300) onBody(body, i);
+        else failed++;
+      } catch {
+        failed++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  await pool.close();
+  return failed;
+}
