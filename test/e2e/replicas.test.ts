@@ -123,12 +123,15 @@ describe('two replicas on one Redis', () => {
     await redis.restart();
     let recovered = false;
     for (let attempt = 0; attempt < 100 && !recovered; attempt++) {
-      await chat(r1, 'ab', { user: { id: 'user-0' }, text: 'after-1' });
-      const res = await chat(r2, 'ab', { user: { id: 'user-0' }, text: 'after-2' });
+      // a fresh user each try: history written on r1 must be read back on r2
+      await chat(r1, 'ab', { user: { id: `recover-${attempt}` }, text: 'after-1' });
+      const res = await chat(r2, 'ab', { user: { id: `recover-${attempt}` }, text: 'after-2' });
       recovered = res.json().content.endsWith(':3');
       if (!recovered) await new Promise((r) => setTimeout(r, 100));
     }
     expect(recovered).toBe(true);
     expect((await r1.app.inject('/readyz')).json().store.state).toBe('up');
+    // and a user assigned before the outage is still on the same arm
+    expect((await chat(r2, 'ab', { user: { id: 'user-7' }, text: 'after' })).json().integration).toBe(before.get('user-7'));
   }, 30_000);
 });
