@@ -12,7 +12,7 @@ import { channelAdapters } from './channels/index.js';
 import { safeEqual } from './channels/http.js';
 import type { ConfigSnapshot, Problem } from './config/snapshot.js';
 import type { ChannelName } from './core/message.js';
-import { SECRET_HEADER_NAMES } from './core/redact.js';
+import { redactSecrets, SECRET_HEADER_NAMES } from './core/redact.js';
 import { errorBody, errorCodes, SwitchboardError } from './errors.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createKeyedQueue } from './pipeline/keyed-queue.js';
@@ -235,7 +235,7 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
       files: snapshot.files,
       loadedAt: snapshot.loadedAt.toISOString(),
       bots: [...snapshot.bots.values()].map((b) => ({ name: b.name, channels: Object.keys(b.channels), integrations: b.integrations })),
-      integrations: [...snapshot.integrations.values()].map((i) => ({ name: i.name, type: i.type, url: i.url ?? null, timeoutMs: i.timeoutMs, signed: i.signingSecrets.length > 0 })),
+      integrations: [...snapshot.integrations.values()].map((i) => ({ name: i.name, type: i.type, url: i.url ? redactSecrets(i.url, snapshot.secrets) : null, timeoutMs: i.timeoutMs, signed: i.signingSecrets.length > 0 })),
       lastReloadError: status?.lastReloadError ? { at: status.lastReloadError.at.toISOString(), problems: status.lastReloadError.problems } : null,
       reloads: status?.reloads ?? null,
       store: opts.store.health(),

@@ -24,7 +24,7 @@ beforeAll(async () => {
     'bot.yaml': `apiVersion: switchboard/v1
 kind: Integration
 name: leaky
-url: ${'${HOOK_URL}'}
+url: ${'${HOOK_URL}'}?key=\${URL_KEY}
 headers:
   Authorization: Bearer \${API_KEY}
 signingSecret: \${SIGNING_SECRET}
@@ -40,7 +40,7 @@ integrations:
   - name: leaky
 `,
   });
-  const env = { API_KEY: CANARY, SIGNING_SECRET: SIGNING, HTTP_TOKEN: `${CANARY}-http`, HOOK_URL: `${hook.origin}/hook` };
+  const env = { URL_KEY: `${CANARY}-url`, API_KEY: CANARY, SIGNING_SECRET: SIGNING, HTTP_TOKEN: `${CANARY}-http`, HOOK_URL: `${hook.origin}/hook` };
   runtime = await runtimeFor(cfg.dir, env, { logger: logs.logger });
 });
 
@@ -68,7 +68,7 @@ describe('secret redaction', () => {
     const code = await runTest(['leaky', '--config', cfg.dir, '--allow-private-network'], {
       stdout: (s) => out.push(s),
       stderr: (s) => out.push(s),
-      env: { API_KEY: CANARY, SIGNING_SECRET: SIGNING, HTTP_TOKEN: 'x-http-token', HOOK_URL: `${hook.origin}/hook` },
+      env: { URL_KEY: `${CANARY}-url`, API_KEY: CANARY, SIGNING_SECRET: SIGNING, HTTP_TOKEN: 'x-http-token', HOOK_URL: `${hook.origin}/hook` },
       cwd: process.cwd(),
     });
     expect(code).toBe(1);
