@@ -9,10 +9,10 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { Agent, type Dispatcher } from 'undici';
 import type { ChannelAdapter, ChannelContext } from './channels/channel.js';
 import { channelAdapters } from './channels/index.js';
-import { safeEqual } from './channels/http.js';
 import type { ConfigSnapshot, Problem } from './config/snapshot.js';
 import type { ChannelName } from './core/message.js';
 import { redactSecrets, SECRET_HEADER_NAMES } from './core/redact.js';
+import { safeEqual } from './core/safe-equal.js';
 import { errorBody, errorCodes, SwitchboardError } from './errors.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createKeyedQueue } from './pipeline/keyed-queue.js';

@@ -3,11 +3,11 @@
  * `{ user: {id, name?, username?}, conversation_id?, text?, attachments? }`, answered with the
  * reply in the response body. Optional bearer token per bot (`channels.http.token`).
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import type { ResolvedBot } from '../config/snapshot.js';
 import type { InboundMessage } from '../core/message.js';
+import { safeEqual } from '../core/safe-equal.js';
 import { errorBody } from '../errors.js';
 import type { ChannelAdapter, ChannelResponse } from './channel.js';
 
@@ -33,13 +33,6 @@ const httpMessage = z.strictObject({
     .max(10)
     .optional(),
 });
-
-/** Constant-time string comparison (hashes first so lengths don't leak). */
-export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
-}
 
 /** Names the first problem of a zod error as `path: message`. */
 export function describeZodError(error: z.ZodError): string {

@@ -11,7 +11,7 @@
  *    pipeline and delivers the reply (`sendMessage`, media by URL). Files the user sent reach
  *    the webhook as signed `/files/...` links; `openFile` streams them from Telegram.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { safeEqual } from '../core/safe-equal.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ResolvedBot } from '../config/snapshot.js';
 import type { OutboundReply } from '../core/message.js';
@@ -36,13 +36,6 @@ export interface TelegramAdapterOptions {
 }
 
 type TelegramConfig = NonNullable<ResolvedBot['channels']['telegram']>;
-
-/** Constant-time string comparison (hashing first makes the lengths equal and hides them). */
-function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a, 'utf8').digest();
-  const hb = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(ha, hb);
-}
 
 /** Creates the Telegram adapter; `telegramAdapter` is the default instance the registry uses. */
 export function createTelegramAdapter(options: TelegramAdapterOptions = {}): ChannelAdapter {
