@@ -8,6 +8,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
 import type { ChatMessage, InboundMessage, OutboundReply, StoredMessage } from '../core/message.js';
 import { redactSecrets } from '../core/redact.js';
+import { DEFAULT_HISTORY_TTL_SECONDS } from '../store/defaults.js';
+import { failureErrorCode } from '../webhook/classify.js';
 import type { Metrics } from '../metrics.js';
 import type { BeginTurnResult, Store } from '../store/store.js';
 import type { AttemptOptions, AttemptResult } from '../webhook/attempt.js';
@@ -35,16 +37,6 @@ export interface Pipeline {
   drain(): Promise<void>;
   readonly inFlight: number;
 }
-
-const FAILURE_CODES = {
-  unreachable: 'SWB_ERR_WEBHOOK_UNREACHABLE',
-  timeout: 'SWB_ERR_WEBHOOK_TIMEOUT',
-  http_status: 'SWB_ERR_WEBHOOK_HTTP_STATUS',
-  bad_reply: 'SWB_ERR_WEBHOOK_BAD_REPLY',
-  blocked: 'SWB_ERR_WEBHOOK_BLOCKED',
-} as const;
-
-export const DEFAULT_HISTORY_TTL_SECONDS = 7 * 24 * 3600;
 
 export function historyKey(message: InboundMessage): string {
   return `h:${message.bot}:${message.channel}:${message.conversationId}`;
@@ -128,13 +120,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       return reply;
     }
     metrics.messages.inc({ bot: bot.name, channel: message.channel, outcome: 'fallback_message' });
-    const code = lastFailure ? FAILURE_CODES[lastFailure.failure] : 'SWB_ERR_ALL_ATTEMPTS_FAILED';
+    // One failed attempt names its own failure; several (or none) are "all attempts failed".
     const why = lastFailure ? redactSecrets(lastFailure.message, snapshot.secrets) : 'no integration with weight > 0 is available';
-    return {
-      content: bot.fallbackMessage,
-      attachments: [],
-      error: { code: route.order.length > 1 ? 'SWB_ERR_ALL_ATTEMPTS_FAILED' : code, message: route.order.length > 1 ? `every attempt failed; last: ${why}` : why },
-    };
+    const error =
+      lastFailure && route.order.length === 1
+        ? { code: failureErrorCode(lastFailure.failure), message: why }
+        : { code: 'SWB_ERR_ALL_ATTEMPTS_FAILED', message: route.order.length > 1 ? `every attempt failed; last: ${why}` : why };
+    return { content: bot.fallbackMessage, attachments: [], error };
   }
 
   return {
