@@ -9,7 +9,7 @@ import pino, { type Logger } from 'pino';
 import { createConfigLoader } from './config/loader.js';
 import { createConfigManager, type ConfigManager } from './config/config-manager.js';
 import type { Problem } from './config/snapshot.js';
-import { SECRET_HEADER_NAMES } from './core/redact.js';
+import { LOG_REDACTION } from './core/redact.js';
 import { createFileLinks } from './files/file-links.js';
 import { createMetrics } from './metrics.js';
 import { createAbRouter } from './routing/ab-router.js';
@@ -55,7 +55,7 @@ export class InvalidConfigError extends Error {
 export function createLogger(env: NodeJS.ProcessEnv): Logger {
   return pino({
     level: env.LOG_LEVEL ?? 'info',
-    redact: { paths: SECRET_HEADER_NAMES.flatMap((h) => [`req.headers["${h}"]`, `headers["${h}"]`]), censor: '[REDACTED]' },
+    redact: LOG_REDACTION,
   });
 }
 

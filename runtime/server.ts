@@ -11,7 +11,7 @@ import type { ChannelAdapter, ChannelContext } from './channels/channel.js';
 import { channelAdapters } from './channels/index.js';
 import type { ConfigSnapshot, Problem } from './config/snapshot.js';
 import type { ChannelName } from './core/message.js';
-import { redactSecrets, SECRET_HEADER_NAMES } from './core/redact.js';
+import { LOG_REDACTION, redactSecrets } from './core/redact.js';
 import { safeEqual } from './core/safe-equal.js';
 import { errorBody, errorCodes, SwitchboardError } from './errors.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -320,6 +320,5 @@ function noProto(key: string, value: unknown): unknown {
 function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
   if (!logger) return false;
   const base = typeof logger === 'object' ? logger : {};
-  const paths = SECRET_HEADER_NAMES.flatMap((h) => [`req.headers["${h}"]`, `headers["${h}"]`]);
-  return { ...base, redact: { paths, censor: '[REDACTED]' } };
+  return { ...base, redact: LOG_REDACTION };
 }

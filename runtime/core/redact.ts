@@ -24,3 +24,9 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
 
 /** Header names whose values are always redacted in logs and reports. */
 export const SECRET_HEADER_NAMES = ['authorization', 'x-api-key', 'api-key', 'cookie', 'set-cookie', 'x-telegram-bot-api-secret-token', 'x-slack-signature', 'proxy-authorization'];
+
+/** pino `redact` option for request logs: credential headers are replaced, never printed. */
+export const LOG_REDACTION = {
+  paths: SECRET_HEADER_NAMES.flatMap((h) => [`req.headers["${h}"]`, `headers["${h}"]`]),
+  censor: REDACTED,
+};
