@@ -43,10 +43,4 @@ export function chat(runtime: Runtime, bot: string, body: unknown, headers: Reco
   return runtime.app.inject({ method: 'POST', url: `/channels/http/${bot}`, headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(body) });
 }
 
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { waitFor } from '../helpers/config-tree.js';
