@@ -26,8 +26,8 @@ import { formatSummary, summarizeProfile } from './profile-summary.js';
 const SECTIONS = ['throughput', 'fixed', 'profile', 'reload', 'scale'] as const;
 type Section = (typeof SECTIONS)[number];
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'string', default: 'redis-ab' } } });
-const PROFILE_TARGETS = ['memory', 'redis-ab', 'redis-single'];
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'string', default: 'redis-ab' }, scenarios: { type: 'string' } } });
+const PROFILE_TARGETS = ['memory', 'redis-ab', 'redis-single', 'forwarder'];
 if (!PROFILE_TARGETS.includes(values.profile!)) throw new Error(`--profile: one of ${PROFILE_TARGETS.join(', ')}`);
 const only = new Set((values.only ?? SECTIONS.join(',')).split(',').map((s) => s.trim()));
 for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section "${s}" (known: ${SECTIONS.join(', ')})`);
@@ -98,17 +98,24 @@ try {
       { id: 'redis-single', label: 'Switchboard, Redis, one integration', origin: sbRedisSingle.origin, pid: sbRedisSingle.proc.pid, next: randomUsers('/channels/http/single', users), sidePids: { redis: redis.proc.pid } },
     ];
 
+    // `--scenarios forwarder,memory` measures only those (quick comparisons while working).
+    const picked = values.scenarios ? new Set(values.scenarios.split(',').map((x) => x.trim())) : undefined;
+    for (const id of picked ?? []) if (!scenarios.some((sc) => sc.id === id)) throw new Error(`--scenarios: unknown "${id}" (known: ${scenarios.map((sc) => sc.id).join(', ')})`);
+    const measured = picked ? scenarios.filter((sc) => picked.has(sc.id)) : scenarios;
+
     if (want('throughput')) {
       ctx.log(`\n== throughput: ${ctx.s.connections} connections, ${ctx.s.seconds} s × ${ctx.s.repetitions}, ${users.toLocaleString('en-US')} users picked at random per request`);
-      tp = await throughput(ctx, scenarios);
+      tp = await throughput(ctx, measured);
       // How the A/B split came out: one more message from every user of the pool; the share
       // of replies naming hook-b is the share of users the sticky arms gave it.
-      const everyone = Array.from({ length: users }, (_, k) => ({ path: '/channels/http/ab', body: userBody(k) }));
-      await each(sbRedis.origin, everyone, ctx.s.connections, (body) => {
-        abCount++;
-        if (body.includes('"integration":"hook-b"')) bCount++;
-      });
-      abShare = abCount > 0 ? bCount / abCount : undefined;
+      if (measured.some((sc) => sc.id === 'redis-ab')) {
+        const everyone = Array.from({ length: users }, (_, k) => ({ path: '/channels/http/ab', body: userBody(k) }));
+        await each(sbRedis.origin, everyone, ctx.s.connections, (body) => {
+          abCount++;
+          if (body.includes('"integration":"hook-b"')) bCount++;
+        });
+        abShare = abCount > 0 ? bCount / abCount : undefined;
+      }
       for (const sb of [sbMemory, sbRedis, sbRedisSingle]) {
         const m = await readCounter(sb.origin, 'switchboard_messages_total');
         for (const [labels, v] of Object.entries(m)) if (labels.includes('fallback_message')) fallbackCount += v;
@@ -132,21 +139,25 @@ try {
       const dir = join(ctx.results, 'profile');
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
-      const sbProf = await startSwitchboard({
-        root,
-        cpu: ctx.serverCpu,
-        configDir: mainDir,
-        ...(target.id === 'memory' ? {} : { redisUrl: redis.origin }),
-        name: 'switchboard (profiled)',
-        nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-      });
+      const profArgs = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+      const sbProf =
+        target.id === 'forwarder'
+          ? await startForwarder(root, ctx.serverCpu, hook, profArgs)
+          : await startSwitchboard({
+              root,
+              cpu: ctx.serverCpu,
+              configDir: mainDir,
+              ...(target.id === 'memory' ? {} : { redisUrl: redis.origin }),
+              name: 'switchboard (profiled)',
+              nodeArgs: profArgs,
+            });
       try {
         await closedLoop({ origin: sbProf.origin, connections: ctx.s.connections, seconds: ctx.s.primeSeconds, next: target.next });
         await closedLoop({ origin: sbProf.origin, connections: ctx.s.connections, seconds: ctx.s.profileSeconds, next: target.next });
       } finally {
         await sbProf.proc.stop(15_000);
       }
-      const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+      const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f)).sort((a, b) => statSync(b).size - statSync(a).size)[0]; // the main thread's (a loader worker writes a small one too)
       if (!file) ctx.log('  no .cpuprofile was written');
       else {
         profileFile = file;
@@ -205,7 +216,7 @@ const markdown = report({
   scale,
   perMessage: perMsg,
   profileText,
-  profileLabel: values.profile === 'redis-ab' ? 'Redis, A/B' : values.profile === 'memory' ? 'memory store' : 'Redis, one integration',
+  profileLabel: values.profile === 'forwarder' ? 'the bare forwarder' : `Switchboard, ${values.profile === 'redis-ab' ? 'Redis, A/B' : values.profile === 'memory' ? 'memory store' : 'Redis, one integration'}`,
   profileFile: profileFile ? profileFile.slice(root.length + 1) : undefined,
 });
 writeFileSync(join(ctx.results, 'latest.md'), markdown);

@@ -131,7 +131,7 @@ export function report(r: ReportInput): string {
   }
 
   if (r.profileText) {
-    out.push(`### CPU profile of Switchboard (${r.profileLabel ?? ''}) under load${r.profileFile ? ` (\`${r.profileFile}\`)` : ''}`, '');
+    out.push(`### CPU profile (${r.profileLabel ?? ''}) under load${r.profileFile ? ` (\`${r.profileFile}\`)` : ''}`, '');
     out.push('```', r.profileText, '```', '');
   }
   return out.join('\n');
