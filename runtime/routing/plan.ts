@@ -89,13 +89,16 @@ export function assignmentKey(botName: string, key: string): string {
 
 /**
  * Step 1, before `beginTurn`: the sticky key and the deterministic candidate to claim.
- * Costs one sha256 and a binary search over the bot's precomputed weight table.
+ * Costs one sha256 and a binary search over the bot's precomputed weight table (nothing
+ * when only one arm has weight > 0).
  */
 export function planRoute(bot: ResolvedBot, ctx: RouteContext, opts: PlanOptions = {}): RoutePlan {
   const table = weightTable(bot);
   const key = stickyKey(bot, ctx);
   if (key === undefined) return { candidate: table.pick((opts.random ?? Math.random)()) };
-  const candidate = table.pick(stickyHash(bot.name, key));
+  // With one weighted arm the hash cannot change the pick: skip it (the arm is still recorded,
+  // so these users stay on it when a second arm is added later).
+  const candidate = table.weighted.length === 1 ? table.weighted[0]!.name : table.pick(stickyHash(bot.name, key));
   if (candidate === undefined) return { candidate };
   return {
     candidate,

@@ -2,7 +2,7 @@
  * The deterministic part of A/B selection: the same (bot, key) maps to the same number on
  * every replica, in every process, during a Redis outage and after a restart.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 const TWO_POW_48 = 2 ** 48;
 
@@ -14,6 +14,6 @@ const TWO_POW_48 = 2 ** 48;
  * @example stickyHash('support', 'user:telegram:42') // → 0.7384… (always the same)
  */
 export function stickyHash(bot: string, key: string): number {
-  const digest = createHash('sha256').update(bot).update('\u0000').update(key).digest();
-  return digest.readUIntBE(0, 6) / TWO_POW_48;
+  // crypto.hash: one-shot, no Hash object per message (same digest as createHash().update()…).
+  return hash('sha256', `${bot}\u0000${key}`, 'buffer').readUIntBE(0, 6) / TWO_POW_48;
 }

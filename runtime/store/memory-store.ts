@@ -56,14 +56,20 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryStore {
     }
   };
 
-  const parse = (raw: string[]): StoredMessage[] => raw.map((s) => JSON.parse(s) as StoredMessage);
+  /** The last `limit` stored messages, parsed (fresh objects: a caller may mutate them). */
+  const parse = (raw: readonly string[], limit: number): StoredMessage[] => {
+    const from = Math.max(0, raw.length - limit);
+    const out: StoredMessage[] = new Array<StoredMessage>(raw.length - from);
+    for (let i = from; i < raw.length; i++) out[i - from] = JSON.parse(raw[i] as string) as StoredMessage;
+    return out;
+  };
 
   return {
     kind: 'memory',
 
     async beginTurn(query: BeginTurnQuery): Promise<BeginTurnResult> {
       const stored = query.limit > 0 ? histories.get(query.historyKey) : undefined;
-      const history = stored ? parse(stored.slice(-Math.floor(query.limit))) : [];
+      const history = stored ? parse(stored, Math.floor(query.limit)) : [];
       if (!query.assignment) return { history, assignment: null, assigned: false };
       const { key, candidate, ttlSeconds } = query.assignment;
       const existing = assignments.get(key);
@@ -82,8 +88,11 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryStore {
       const max = clampHistoryLength(write.maxLength);
       if (max === 0) histories.delete(write.historyKey);
       else if (write.messages.length > 0) {
-        const list = [...(histories.get(write.historyKey) ?? []), ...write.messages.map((m) => JSON.stringify(m))];
-        histories.set(write.historyKey, list.slice(-max), write.ttlSeconds * 1000);
+        // The list is this store's own array: append and trim in place (no copy per turn).
+        const list = histories.peek(write.historyKey) ?? [];
+        for (const m of write.messages) list.push(JSON.stringify(m));
+        if (list.length > max) list.splice(0, list.length - max);
+        histories.set(write.historyKey, list, write.ttlSeconds * 1000);
       }
       if (counterSource) applyCounters(counterSource.drain());
     },

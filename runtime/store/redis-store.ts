@@ -1,11 +1,13 @@
 /**
  * Redis store (ioredis), shared by every runtime replica.
  *
- * One message costs two round trips: `beginTurn` pipelines LRANGE (history) with the sticky
- * assignment's `SET NX EX` + `GET` + `EXPIRE` (atomic claim: two replicas racing on a new
- * user both read the winner), and `endTurn` pipelines RPUSH + LTRIM + EXPIRE plus pending
- * A/B counters (HINCRBY). Under load, the pipelines of many messages started in one
- * event-loop turn share one socket write. An outage cannot hang a request or grow memory: commands time out
+ * One message costs two round trips of one command each: `beginTurn` is a Lua script doing
+ * LRANGE (history) and the sticky assignment's `SET NX EX` / `GET` + `EXPIRE` (atomic
+ * claim: two replicas racing on a new user both read the winner), and `endTurn` a script
+ * doing RPUSH + LTRIM + EXPIRE, pipelined with pending A/B counters (HINCRBY) when some are
+ * due. One EVALSHA instead of a pipeline of four commands halves the client's CPU per
+ * message (ioredis builds and parses every command). Under load, the commands of many
+ * messages started in one event-loop turn share one socket write. An outage cannot hang a request or grow memory: commands time out
  * (`commandTimeout`), nothing is queued while disconnected (`enableOfflineQueue: false`),
  * reconnects back off up to a cap and never stop, and every failure rejects with
  * `SWB_ERR_STORE_UNAVAILABLE` so the caller degrades. `health()` says `down` (with the last
@@ -74,6 +76,10 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times - 1, 16), maxDelay),
     lazyConnect: false,
   });
+
+  redis.defineCommand('swbBeginTurn', { lua: BEGIN_TURN_LUA });
+  redis.defineCommand('swbEndTurn', { numberOfKeys: 1, lua: END_TURN_LUA });
+  const scripts = redis as unknown as TurnScripts;
 
   let state: StoreHealth['state'] = 'down';
   let lastError: string | undefined = 'connecting';
@@ -153,6 +159,7 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
   }
 
   async function one<T>(command: Promise<T>): Promise<T> {
+    corkUntilImmediate();
     try {
       const value = await command;
       if (redis.status === 'ready') markUp();
@@ -182,24 +189,14 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
     kind: 'redis',
 
     async beginTurn(query: BeginTurnQuery): Promise<BeginTurnResult> {
-      const p = redis.pipeline();
-      const limit = Math.floor(query.limit);
-      if (limit > 0) p.lrange(query.historyKey, -limit, -1);
+      const limit = Math.max(0, Math.floor(query.limit));
       const a = query.assignment;
-      if (a) {
-        const ttl = wholeSeconds(a.ttlSeconds);
-        // SET NX + GET in one pipeline: both replicas of a race read the same winner.
-        p.set(a.key, a.candidate, 'EX', ttl, 'NX');
-        p.get(a.key);
-        p.expire(a.key, ttl); // sliding: an active user keeps the arm
-      }
-      const res = await run(p);
-      const history = limit > 0 ? parseHistory(res[0] as string[]) : [];
+      const res = a
+        ? await one(scripts.swbBeginTurn(2, query.historyKey, a.key, limit, a.candidate, wholeSeconds(a.ttlSeconds)))
+        : await one(scripts.swbBeginTurn(1, query.historyKey, limit));
+      const history = limit > 0 ? parseHistory(res[0]) : [];
       if (!a) return { history, assignment: null, assigned: false };
-      const at = limit > 0 ? 1 : 0;
-      const assigned = res[at] === 'OK';
-      const value = (res[at + 1] as string | null) ?? a.candidate;
-      return { history, assignment: value, assigned };
+      return { history, assignment: res[2] ?? a.candidate, assigned: res[1] === 1 };
     },
 
     async setAssignment(key, value, ttlSeconds) {
@@ -207,21 +204,23 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
     },
 
     async endTurn(write: EndTurnWrite): Promise<void> {
-      const p = redis.pipeline();
       const max = clampHistoryLength(write.maxLength);
-      if (max === 0) p.del(write.historyKey);
-      else if (write.messages.length > 0) {
-        p.rpush(write.historyKey, ...write.messages.map((m) => JSON.stringify(m)));
-        p.ltrim(write.historyKey, -max, -1);
-        p.expire(write.historyKey, wholeSeconds(write.ttlSeconds));
-      }
       const pending = counterSource?.drain() ?? [];
+      const messages = max === 0 ? [] : write.messages.map((m) => JSON.stringify(m));
+      if (pending.length === 0) {
+        // The common case: one command.
+        if (max === 0) await one(redis.del(write.historyKey));
+        else if (messages.length > 0) await one(scripts.swbEndTurn(write.historyKey, max, wholeSeconds(write.ttlSeconds), ...messages));
+        return;
+      }
+      const p = redis.pipeline() as ChainableCommander & TurnPipeline;
+      if (max === 0) p.del(write.historyKey);
+      else if (messages.length > 0) p.swbEndTurn(write.historyKey, max, wholeSeconds(write.ttlSeconds), ...messages);
       addCounters(p, pending);
-      if (p.length === 0) return;
       try {
         await run(p);
       } catch (err) {
-        if (pending.length > 0) counterSource?.restore(pending);
+        counterSource?.restore(pending);
         throw err;
       }
     },
@@ -283,6 +282,41 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
       });
     },
   };
+}
+
+/**
+ * KEYS[1] history list, KEYS[2] assignment (optional); ARGV limit, candidate, ttl.
+ * Returns { history (last `limit` items), 1 when this call recorded the candidate else 0,
+ * the recorded arm }. An existing arm gets its TTL refreshed (sliding).
+ */
+const BEGIN_TURN_LUA = `
+local limit = tonumber(ARGV[1])
+local history = {}
+if limit > 0 then history = redis.call('LRANGE', KEYS[1], -limit, -1) end
+if #KEYS < 2 then return { history } end
+local ttl = tonumber(ARGV[3])
+if redis.call('SET', KEYS[2], ARGV[2], 'EX', ttl, 'NX') then return { history, 1, ARGV[2] } end
+local arm = redis.call('GET', KEYS[2])
+redis.call('EXPIRE', KEYS[2], ttl)
+return { history, 0, arm }
+`;
+
+/** KEYS[1] history list; ARGV max length, ttl, messages…: append, trim to the last `max`, refresh the TTL. */
+const END_TURN_LUA = `
+redis.call('RPUSH', KEYS[1], unpack(ARGV, 3))
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+`;
+
+interface TurnScripts {
+  swbBeginTurn(numKeys: 1, historyKey: string, limit: number): Promise<[string[]]>;
+  swbBeginTurn(numKeys: 2, historyKey: string, assignmentKey: string, limit: number, candidate: string, ttl: number): Promise<[string[], 0 | 1, string | null]>;
+  swbEndTurn(historyKey: string, max: number, ttl: number, ...messages: string[]): Promise<number>;
+}
+
+interface TurnPipeline {
+  swbEndTurn(historyKey: string, max: number, ttl: number, ...messages: string[]): TurnPipeline;
 }
 
 function parseHistory(raw: string[]): StoredMessage[] {

@@ -31,6 +31,17 @@ export class TtlLru<V> {
     return entry.value;
   }
 
+  /** The live value without marking it recently used (a write that follows will). */
+  peek(key: string): V | undefined {
+    const entry = this.#map.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.#now()) {
+      this.#map.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
   /** Sets `value` for `ttlMs`, evicting the least recently used entries beyond the bound. */
   set(key: string, value: V, ttlMs: number): void {
     this.#map.delete(key);

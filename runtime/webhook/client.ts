@@ -4,13 +4,13 @@
  * headers, a slowly dripping body and the single Retry-After retry, a reply size cap,
  * no redirects, Standard Webhooks signing, connect-time private-network checks.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import type { ResolvedIntegration } from '../config/snapshot.js';
 import type { WebhookRequest } from '../core/message.js';
 import type { BadReplyReason } from '../providers/provider.js';
 import type { AttemptOptions, AttemptResult } from './attempt.js';
 import { classifyError } from './classify.js';
+import { Deadline } from './deadline.js';
 import { derive, scrub } from './derived.js';
 import { guardedDispatcher } from './guarded-dispatcher.js';
 import { discard, MAX_ERROR_BODY_BYTES, MAX_REPLY_BYTES, parseJsonBody, readBounded, readPrefix } from './read-body.js';
@@ -38,9 +38,8 @@ export async function callIntegration(integration: ResolvedIntegration, payload:
   if (refusal) return { ok: false, failure: 'blocked', message: refusal, latencyMs: elapsed(started), retried: false };
 
   const timeoutMs = opts.timeoutMs ?? integration.timeoutMs;
-  const deadline = started + timeoutMs;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const deadlineAt = started + timeoutMs;
+  const deadline = new Deadline(timeoutMs);
   const dispatcher = opts.dispatcher ?? guardedDispatcher(opts.allowPrivateNetwork);
   const now = opts.now ?? Date.now;
   let retried = false;
@@ -59,7 +58,7 @@ export async function callIntegration(integration: ResolvedIntegration, payload:
     for (;;) {
       if (webhookId) Object.assign(headers, signingHeaders(d.signingKeys, webhookId, Math.floor(now() / 1000), built.body));
       opts.onRequest?.({ method: 'POST', url: d.url, headers: { ...headers }, body: built.body });
-      const res = await request(d.url, { method: 'POST', headers, body: built.body, dispatcher, signal: controller.signal });
+      const res = await request(d.url, { method: 'POST', headers, body: built.body, dispatcher, signal: deadline });
       status = res.statusCode;
 
       if (status >= 200 && status < 300) {
@@ -80,9 +79,9 @@ export async function callIntegration(integration: ResolvedIntegration, payload:
 
       if (!retried && (status === 429 || status === 503)) {
         const delay = parseRetryAfter(res.headers['retry-after'], now());
-        if (delay !== null && performance.now() + delay < deadline) {
+        if (delay !== null && performance.now() + delay < deadlineAt) {
           await res.body.dump({ limit: MAX_ERROR_BODY_BYTES }).catch(() => undefined);
-          await sleep(delay, undefined, { signal: controller.signal });
+          await deadline.sleep(delay);
           retried = true;
           continue;
         }
@@ -98,10 +97,10 @@ export async function callIntegration(integration: ResolvedIntegration, payload:
       return fail('http_status', scrub(described ?? `the webhook answered ${status}`, d.secretValues));
     }
   } catch (err) {
-    const { failure, message } = classifyError(err, controller.signal.aborted, timeoutMs);
+    const { failure, message } = classifyError(err, deadline.aborted, timeoutMs);
     return { ok: false, failure, status, message: scrub(message, d.secretValues), latencyMs: elapsed(started), retried, cause: err };
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
   }
 
   function fail(failure: 'bad_reply' | 'http_status', message: string, reason?: BadReplyReason): AttemptResult {

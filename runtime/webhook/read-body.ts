@@ -19,25 +19,44 @@ export function discard(body: Body): void {
 /**
  * Reads `body` fully when it is at most `limit` bytes; returns null (and destroys the
  * stream, closing that connection) as soon as it is known to be larger, from
- * Content-Length or from the bytes received.
+ * Content-Length or from the bytes received. Plain 'data'/'end' listeners rather than
+ * `for await` (an async iterator and a promise per chunk on the hot path).
  */
-export async function readBounded(body: Body, limit: number, contentLength?: string | string[]): Promise<Buffer | null> {
+export function readBounded(body: Body, limit: number, contentLength?: string | string[]): Promise<Buffer | null> {
   const declared = typeof contentLength === 'string' ? Number(contentLength) : NaN;
   if (declared > limit) {
     discard(body);
-    return null;
+    return Promise.resolve(null);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      discard(body);
-      return null;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        settled = true;
+        body.off('data', onData);
+        discard(body);
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    body.on('data', onData);
+    body.once('end', () => {
+      settled = true;
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    });
+    body.once('error', (err) => {
+      if (!settled) reject(err);
+      settled = true;
+    });
+    body.once('close', () => {
+      if (!settled) reject(new Error('the reply body was closed before its end'));
+      settled = true;
+    });
+  });
 }
 
 /** Reads at most `limit` bytes for a description and drops the rest (never throws on size). */
@@ -65,10 +84,9 @@ export function parseJsonBody(bytes: Buffer): { ok: true; value: unknown } | { o
   } catch {
     return { ok: false, message: 'the reply is not valid UTF-8' };
   }
-  if (text.trim() === '') return { ok: false, message: 'the reply body is empty, not JSON' };
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch {
-    return { ok: false, message: 'the reply is not valid JSON' };
+    return { ok: false, message: text.trim() === '' ? 'the reply body is empty, not JSON' : 'the reply is not valid JSON' };
   }
 }

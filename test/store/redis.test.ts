@@ -35,6 +35,34 @@ storeContract('redis', {
 });
 
 describe('redis store specifics', () => {
+  it('one command per round trip: a turn is one EVALSHA each way, and still works after SCRIPT FLUSH (a restarted Redis)', async () => {
+    const store = createRedisStore(redis.url, { keyPrefix: prefixOf('scripts') });
+    await store.ready();
+    try {
+      const turn = () => store.beginTurn({ historyKey: 'h', limit: 5, assignment: { key: 'a', candidate: 'x', ttlSeconds: 60 } });
+      expect(await turn()).toEqual({ history: [], assignment: 'x', assigned: true });
+      await store.endTurn({ historyKey: 'h', messages: [{ role: 'user', content: 'one' }, { role: 'assistant', content: 'two' }], maxLength: 3, ttlSeconds: 60 });
+      const before = await commandCalls();
+      expect(await turn()).toEqual({ history: [{ role: 'user', content: 'one' }, { role: 'assistant', content: 'two' }], assignment: 'x', assigned: false });
+      await store.endTurn({ historyKey: 'h', messages: [{ role: 'user', content: 'three' }], maxLength: 3, ttlSeconds: 60 });
+      const after = await commandCalls();
+      expect(after.evalsha - before.evalsha).toBe(2);
+      // Commands run inside the scripts count in commandstats too: one LRANGE, one RPUSH.
+      expect(after.lrange - before.lrange).toBe(1);
+      expect(after.rpush - before.rpush).toBe(1);
+      // Trimmed to the last 3, TTL set.
+      expect(await raw.lrange(`${prefixOf('scripts')}h`, 0, -1)).toEqual(['{"role":"user","content":"one"}', '{"role":"assistant","content":"two"}', '{"role":"user","content":"three"}'].slice(-3));
+      expect(await raw.ttl(`${prefixOf('scripts')}h`)).toBeGreaterThan(0);
+
+      await raw.script('FLUSH');
+      expect((await turn()).history.map((m) => m.content)).toEqual(['one', 'two', 'three']);
+      await store.endTurn({ historyKey: 'h', messages: [{ role: 'assistant', content: 'four' }], maxLength: 3, ttlSeconds: 60 });
+      expect(await raw.lrange(`${prefixOf('scripts')}h`, 0, -1)).toEqual(['{"role":"assistant","content":"two"}', '{"role":"user","content":"three"}', '{"role":"assistant","content":"four"}']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('prefixes every key with swb: by default and bounds them with TTLs', async () => {
     const store = createRedisStore(redis.url);
     await store.ready();
@@ -180,3 +208,10 @@ describe.skipIf(redisIsExternal())(`redis outage (skipped if ${EXTERNAL_REDIS_SK
     expect(logs.filter((l) => l.startsWith('warn'))).toHaveLength(1);
   });
 });
+
+/** Calls per command since the server started (INFO commandstats). */
+async function commandCalls(): Promise<{ evalsha: number; lrange: number; rpush: number }> {
+  const info = await raw.info('commandstats');
+  const calls = (name: string): number => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+  return { evalsha: calls('evalsha'), lrange: calls('lrange'), rpush: calls('rpush') };
+}
