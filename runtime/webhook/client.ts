@@ -58,7 +58,10 @@ export async function callIntegration(integration: ResolvedIntegration, payload:
     for (;;) {
       if (webhookId) Object.assign(headers, signingHeaders(d.signingKeys, webhookId, Math.floor(now() / 1000), built.body));
       opts.onRequest?.({ method: 'POST', url: d.url, headers: { ...headers }, body: built.body });
-      const res = await request(d.url, { method: 'POST', headers, body: built.body, dispatcher, signal: deadline });
+      // dispatcher.request with the pre-split URL: undici's top-level request() parses the URL every call.
+      const res = d.target
+        ? await dispatcher.request({ origin: d.target.origin, path: d.target.path, method: 'POST', headers, body: built.body, signal: deadline })
+        : await request(d.url, { method: 'POST', headers, body: built.body, dispatcher, signal: deadline });
       status = res.statusCode;
 
       if (status >= 200 && status < 300) {

@@ -38,6 +38,8 @@ export interface DerivedIntegration {
   signingKeys: readonly Buffer[];
   /** Values to scrub from any message: configured header values (and their credentials after a scheme) and signing secrets. */
   secretValues: readonly string[];
+  /** The URL split the way undici's `dispatcher.request` takes it (parsed once, not per message); undefined when it does not parse. */
+  target: { origin: string; path: string } | undefined;
   /** URL verdict per allowPrivateNetwork (null = allowed), computed on first use. */
   preflight(allowPrivateNetwork: boolean): string | null;
 }
@@ -79,7 +81,15 @@ function build(integration: ResolvedIntegration): DerivedIntegration {
 
   const verdicts = new Map<boolean, string | null>();
   const url = integration.url ?? '';
+  let target: DerivedIntegration['target'];
+  try {
+    const u = new URL(url);
+    target = { origin: u.origin, path: `${u.pathname}${u.search}` };
+  } catch {
+    target = undefined;
+  }
   return {
+    target,
     provider,
     url,
     configError,
