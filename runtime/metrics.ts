@@ -1,17 +1,19 @@
 /**
  * Prometheus metrics (prom-client), one registry per server so tests can run several
- * runtimes in one process. Served at GET /metrics.
+ * runtimes in one process. Served at GET /metrics. The per-message ones are FastCounter /
+ * FastHistogram (runtime/fast-metrics.ts): same exposition, no label hashing per message.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { FastCounter, FastHistogram } from './fast-metrics.js';
 
 export interface Metrics {
   registry: Registry;
-  httpRequests: Counter<'route' | 'status'>;
-  httpDuration: Histogram<'route'>;
-  messages: Counter<'bot' | 'channel' | 'outcome'>;
-  webhookAttempts: Counter<'bot' | 'integration' | 'outcome'>;
-  webhookLatency: Histogram<'bot' | 'integration'>;
-  fallbacks: Counter<'bot' | 'integration'>;
+  httpRequests: FastCounter<'route' | 'status'>;
+  httpDuration: FastHistogram<'route'>;
+  messages: FastCounter<'bot' | 'channel' | 'outcome'>;
+  webhookAttempts: FastCounter<'bot' | 'integration' | 'outcome'>;
+  webhookLatency: FastHistogram<'bot' | 'integration'>;
+  fallbacks: FastCounter<'bot' | 'integration'>;
   reloads: Counter<'outcome'>;
   configValid: Gauge;
   configProblems: Gauge;
@@ -26,12 +28,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
   const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
   return {
     registry,
-    httpRequests: new Counter({ name: 'switchboard_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers }),
-    httpDuration: new Histogram({ name: 'switchboard_http_request_duration_seconds', help: 'HTTP request duration by route', labelNames: ['route'], buckets: latencyBuckets, registers }),
-    messages: new Counter({ name: 'switchboard_messages_total', help: 'Messages processed by bot, channel and outcome (answered | fallback_message)', labelNames: ['bot', 'channel', 'outcome'], registers }),
-    webhookAttempts: new Counter({ name: 'switchboard_webhook_attempts_total', help: 'Webhook attempts by bot, integration and outcome (ok | unreachable | timeout | http_status | bad_reply | blocked)', labelNames: ['bot', 'integration', 'outcome'], registers }),
-    webhookLatency: new Histogram({ name: 'switchboard_webhook_latency_seconds', help: 'Webhook attempt latency by bot and integration', labelNames: ['bot', 'integration'], buckets: latencyBuckets, registers }),
-    fallbacks: new Counter({ name: 'switchboard_fallbacks_total', help: 'Fallback integrations used, by bot and the integration that served', labelNames: ['bot', 'integration'], registers }),
+    httpRequests: new FastCounter({ name: 'switchboard_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers }),
+    httpDuration: new FastHistogram({ name: 'switchboard_http_request_duration_seconds', help: 'HTTP request duration by route', labelNames: ['route'], buckets: latencyBuckets, registers }),
+    messages: new FastCounter({ name: 'switchboard_messages_total', help: 'Messages processed by bot, channel and outcome (answered | fallback_message)', labelNames: ['bot', 'channel', 'outcome'], registers }),
+    webhookAttempts: new FastCounter({ name: 'switchboard_webhook_attempts_total', help: 'Webhook attempts by bot, integration and outcome (ok | unreachable | timeout | http_status | bad_reply | blocked)', labelNames: ['bot', 'integration', 'outcome'], registers }),
+    webhookLatency: new FastHistogram({ name: 'switchboard_webhook_latency_seconds', help: 'Webhook attempt latency by bot and integration', labelNames: ['bot', 'integration'], buckets: latencyBuckets, registers }),
+    fallbacks: new FastCounter({ name: 'switchboard_fallbacks_total', help: 'Fallback integrations used, by bot and the integration that served', labelNames: ['bot', 'integration'], registers }),
     reloads: new Counter({ name: 'switchboard_config_reloads_total', help: 'Config reloads by outcome (ok | invalid | unchanged | error)', labelNames: ['outcome'], registers }),
     configValid: new Gauge({ name: 'switchboard_config_last_reload_valid', help: '1 when the last config reload was valid, 0 when the runtime keeps serving an older snapshot', registers }),
     configProblems: new Gauge({ name: 'switchboard_config_problems', help: 'Problems found by the last config reload', registers }),

@@ -3,14 +3,15 @@
  * already has webhook attempts, latency and fallbacks; these add what only routing knows:
  * assignments, the role (primary | fallback) of each attempt, and the configured weights.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import { FastCounter } from '../fast-metrics.js';
 import type { ResolvedBot } from '../config/snapshot.js';
 
 export interface AbMetrics {
   /** switchboard_ab_assignments_total{bot,integration}: new sticky assignments (picks with stickiness none). */
-  assignments: Counter<'bot' | 'integration'>;
+  assignments: FastCounter<'bot' | 'integration'>;
   /** switchboard_ab_attempts_total{bot,integration,role,outcome}: role primary|fallback, outcome ok or a failure class. */
-  attempts: Counter<'bot' | 'integration' | 'role' | 'outcome'>;
+  attempts: FastCounter<'bot' | 'integration' | 'role' | 'outcome'>;
   /** switchboard_ab_weight{bot,integration}: configured weight, read from the live snapshot at scrape time. */
   weight: Gauge<'bot' | 'integration'>;
 }
@@ -23,13 +24,13 @@ export interface AbMetrics {
 export function registerAbMetrics(registry: Registry, bots?: () => Iterable<ResolvedBot>): AbMetrics {
   const registers = [registry];
   return {
-    assignments: new Counter({
+    assignments: new FastCounter({
       name: 'switchboard_ab_assignments_total',
       help: 'New A/B assignments (first pick or re-pick of a sticky user/conversation; every pick with stickiness none), by bot and integration',
       labelNames: ['bot', 'integration'],
       registers,
     }),
-    attempts: new Counter({
+    attempts: new FastCounter({
       name: 'switchboard_ab_attempts_total',
       help: 'Webhook attempts by bot, integration, role (primary | fallback) and outcome (ok | unreachable | timeout | http_status | bad_reply | blocked)',
       labelNames: ['bot', 'integration', 'role', 'outcome'],
