@@ -47,16 +47,18 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const ttl = deps.historyTtlSeconds ?? DEFAULT_HISTORY_TTL_SECONDS;
   const { store, metrics, log } = deps;
 
-  async function beginTurn(bot: ResolvedBot, message: InboundMessage, key: string, assignment: Parameters<Store['beginTurn']>[0]['assignment']): Promise<BeginTurnResult & { degraded: boolean }> {
+  /**
+   * The store's turn, or undefined when the store fails (the caller answers without history).
+   * switchboard_store_up is read from the store's health at scrape time, not set per message.
+   */
+  async function beginTurn(bot: ResolvedBot, message: InboundMessage, key: string, assignment: Parameters<Store['beginTurn']>[0]['assignment']): Promise<BeginTurnResult | undefined> {
     try {
-      const r = await store.beginTurn({ historyKey: key, limit: bot.contextWindow, ...(assignment ? { assignment } : {}) });
-      metrics.storeUp.set(1);
-      return { ...r, degraded: false };
+      const r = await store.beginTurn(assignment ? { historyKey: key, limit: bot.contextWindow, assignment } : { historyKey: key, limit: bot.contextWindow });
+      return r;
     } catch (err) {
-      metrics.storeUp.set(0);
       metrics.storeErrors.inc({ operation: 'begin_turn' });
       log.warn({ requestId: message.requestId, bot: bot.name, err: errMessage(err) }, 'history store unavailable: answering without history');
-      return { history: [], assignment: assignment?.candidate ?? null, assigned: false, degraded: true };
+      return undefined;
     }
   }
 
@@ -65,9 +67,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     if (!bot) throw new Error(`unknown bot ${message.bot}`);
     const key = historyKey(message);
     const plan = deps.router.plan(bot, message);
-    const turn = await beginTurn(bot, message, key, plan.assignment);
+    const stored0 = await beginTurn(bot, message, key, plan.assignment);
+    const degraded = stored0 === undefined;
+    const turn = stored0 ?? { history: [], assignment: plan.assignment?.candidate ?? null, assigned: false };
     const route = deps.router.decide(bot, plan, turn.assignment);
-    if (route.reassign && plan.assignment && !turn.degraded) {
+    if (route.reassign && plan.assignment && !degraded) {
       store.setAssignment(plan.assignment.key, route.reassign, plan.assignment.ttlSeconds).catch((err: unknown) => {
         metrics.storeErrors.inc({ operation: 'set_assignment' });
         log.warn({ requestId: message.requestId, err: errMessage(err) }, 'could not record the new assignment');
@@ -88,9 +92,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       deps.router.record(bot, { integration: name, outcome, latencyMs: result.latencyMs, primary: name === route.primary, assigned: name === route.primary && (turn.assigned || route.reassign !== undefined) });
       if (result.ok) {
         if (name !== route.primary) metrics.fallbacks.inc({ bot: bot.name, integration: name });
+        const attachments = result.reply.attachments;
         reply = {
           content: result.reply.content,
-          attachments: (result.reply.attachments ?? []).map((a) => ({ type: a.type, url: a.url, ...(a.name ? { name: a.name } : {}), ...(a.mime_type ? { mimeType: a.mime_type } : {}) })),
+          attachments: attachments ? attachments.map((a) => ({ type: a.type, url: a.url, ...(a.name ? { name: a.name } : {}), ...(a.mime_type ? { mimeType: a.mime_type } : {}) })) : [],
           ...(result.reply.metadata ? { metadata: result.reply.metadata } : {}),
           integration: name,
         };
@@ -105,12 +110,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
     const stored: StoredMessage[] = [current];
     if (reply) stored.push({ role: 'assistant', content: reply.content });
-    if (!turn.degraded) {
+    if (!degraded) {
       try {
         await store.endTurn({ historyKey: key, messages: stored, maxLength: Math.max(bot.contextWindow, 1) * 2, ttlSeconds: ttl });
       } catch (err) {
-        metrics.storeUp.set(0);
-        metrics.storeErrors.inc({ operation: 'end_turn' });
+          metrics.storeErrors.inc({ operation: 'end_turn' });
         log.warn({ requestId: message.requestId, bot: bot.name, err: errMessage(err) }, 'history store unavailable: this turn was not recorded');
       }
     }

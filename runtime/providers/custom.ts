@@ -7,6 +7,9 @@ import type { WebhookReply } from '../core/message.js';
 import { isRecord, shorten } from './parts.js';
 import type { ParseResult, Provider } from './provider.js';
 
+/** Matches any non-whitespace character (what `trim() !== ''` means, without copying the string). */
+const NON_SPACE = /\S/;
+
 /**
  * Validates a custom-webhook reply with `webhookReplySchema`. An empty `content` with no
  * attachments is a bad reply (nothing to send the user). Shared by `echo`.
@@ -14,6 +17,11 @@ import type { ParseResult, Provider } from './provider.js';
 export function parseCustomReply(body: unknown): ParseResult {
   if (!isRecord(body)) return { ok: false, reason: 'invalid_shape', message: 'the reply is not a JSON object' };
   if (!('content' in body)) return { ok: false, reason: 'missing_content', message: 'the reply has no "content" field' };
+  // The common reply, { content: "…" } (other keys are ignored, as the schema strips them),
+  // without a zod pass that copies the object.
+  if (typeof body.content === 'string' && body.attachments === undefined && body.metadata === undefined) {
+    return !NON_SPACE.test(body.content) ? { ok: false, reason: 'empty', message: 'the reply has empty "content" and no attachments' } : { ok: true, reply: { content: body.content } };
+  }
   const parsed = webhookReplySchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -21,7 +29,7 @@ export function parseCustomReply(body: unknown): ParseResult {
     return { ok: false, reason: 'invalid_shape', message: `${where}: ${issue?.message ?? 'invalid'}` };
   }
   const reply: WebhookReply = parsed.data;
-  if (reply.content.trim() === '' && (reply.attachments?.length ?? 0) === 0) {
+  if (!NON_SPACE.test(reply.content) && (reply.attachments?.length ?? 0) === 0) {
     return { ok: false, reason: 'empty', message: 'the reply has empty "content" and no attachments' };
   }
   return { ok: true, reply };

@@ -11,9 +11,10 @@ export const LATENCY_BUCKETS_MS: readonly number[] = [
 
 /** The bucket label of a sample: its upper bound in ms, or `inf`. */
 export function bucketLabel(latencyMs: number): string {
-  for (const bound of LATENCY_BUCKETS_MS) if (latencyMs <= bound) return String(bound);
+  for (let i = 0; i < LATENCY_BUCKETS_MS.length; i++) if (latencyMs <= (LATENCY_BUCKETS_MS[i] as number)) return LABELS[i] as string;
   return 'inf';
 }
+const LABELS = LATENCY_BUCKETS_MS.map(String);
 
 /**
  * The q-quantile (0 < q ≤ 1) of a histogram given as counts by bucket label, interpolating

@@ -52,31 +52,78 @@ export function createStatsRecorder(opts: StatsRecorderOptions = {}): StatsRecor
   const sink: Store = shared ?? createMemoryStore();
   const maxPending = opts.maxPendingFields ?? 10_000;
   const metrics = opts.metrics;
-  const pending = new Map<string, CounterIncrement>();
+  // key → field → increment. Keys and fields come from `names` below, so the same string
+  // objects are looked up every time (their hashes are cached: no string building per event).
+  const pending = new Map<string, Map<string, CounterIncrement>>();
+  let pendingSize = 0;
   let dropped = 0;
   let flushing: Promise<void> | undefined;
 
   const add = (key: string, f: string, by: number): void => {
-    const id = `${key}\u0000${f}`;
-    const existing = pending.get(id);
+    let fields = pending.get(key);
+    if (!fields) {
+      fields = new Map();
+      pending.set(key, fields);
+    }
+    const existing = fields.get(f);
     if (existing) existing.by += by;
-    else if (pending.size < maxPending) pending.set(id, { key, field: f, by });
-    else dropped += by;
+    else if (pendingSize < maxPending) {
+      fields.set(f, { key, field: f, by });
+      pendingSize++;
+    } else dropped += by;
   };
 
   const takeAll = (): CounterIncrement[] => {
-    const out = [...pending.values()];
+    const out: CounterIncrement[] = [];
+    for (const fields of pending.values()) for (const c of fields.values()) out.push(c);
     pending.clear();
+    pendingSize = 0;
     return out;
   };
+
+  /** The counter key and field names of one bot + integration, built once. */
+  interface Names {
+    key: string;
+    assignments: string;
+    requests: string;
+    fallbacks: string;
+    successes: string;
+    errors: Map<string, string>;
+    latency: Map<string, string>;
+  }
+  const names = new Map<string, Map<string, Names>>();
+  const namesOf = (bot: string, i: string): Names => {
+    let byIntegration = names.get(bot);
+    if (!byIntegration) {
+      // Bounded by the config's bots; a config with churning names cannot grow this forever.
+      if (names.size >= 10_000) names.clear();
+      byIntegration = new Map();
+      names.set(bot, byIntegration);
+    }
+    let n = byIntegration.get(i);
+    if (!n) {
+      n = { key: statsKey(bot), assignments: field.assignments(i), requests: field.requests(i), fallbacks: field.fallbacks(i), successes: field.successes(i), errors: new Map(), latency: new Map() };
+      byIntegration.set(i, n);
+    }
+    return n;
+  };
+  const memo = (m: Map<string, string>, k: string, make: () => string): string => {
+    let v = m.get(k);
+    if (v === undefined) {
+      v = make();
+      m.set(k, v);
+    }
+    return v;
+  };
+
   // The store's endTurn asks on every message; answer at most once per interval, or
   // sooner when the pending set is half full (many bots), so nothing gets dropped.
   const piggybackMs = opts.piggybackIntervalMs ?? 250;
   let lastHandOver = -Infinity;
   const drain = (): CounterIncrement[] => {
-    if (pending.size === 0) return [];
+    if (pendingSize === 0) return [];
     const now = performance.now();
-    if (now - lastHandOver < piggybackMs && pending.size < maxPending / 2) return [];
+    if (now - lastHandOver < piggybackMs && pendingSize < maxPending / 2) return [];
     lastHandOver = now;
     return takeAll();
   };
@@ -103,20 +150,23 @@ export function createStatsRecorder(opts: StatsRecorderOptions = {}): StatsRecor
   timer.unref();
   const recorder: StatsRecorder = {
     record(event) {
-      const key = statsKey(event.bot);
-      const i = event.integration;
+      const n = namesOf(event.bot, event.integration);
       if (event.type === 'assignment') {
-        add(key, field.assignments(i), 1);
-        metrics?.assignments.inc({ bot: event.bot, integration: i });
+        add(n.key, n.assignments, 1);
+        metrics?.assignments.inc({ bot: event.bot, integration: event.integration });
         return;
       }
-      add(key, field.requests(i), 1);
-      if (event.fallback) add(key, field.fallbacks(i), 1);
+      add(n.key, n.requests, 1);
+      if (event.fallback) add(n.key, n.fallbacks, 1);
       if (event.outcome === 'ok') {
-        add(key, field.successes(i), 1);
-        add(key, field.latency(i, bucketLabel(event.latencyMs)), 1);
-      } else add(key, field.error(i, event.outcome), 1);
-      metrics?.attempts.inc({ bot: event.bot, integration: i, role: event.fallback ? 'fallback' : 'primary', outcome: event.outcome });
+        add(n.key, n.successes, 1);
+        const bucket = bucketLabel(event.latencyMs);
+        add(n.key, memo(n.latency, bucket, () => field.latency(event.integration, bucket)), 1);
+      } else {
+        const outcome = event.outcome;
+        add(n.key, memo(n.errors, outcome, () => field.error(event.integration, outcome)), 1);
+      }
+      metrics?.attempts.inc({ bot: event.bot, integration: event.integration, role: event.fallback ? 'fallback' : 'primary', outcome: event.outcome });
     },
     flush,
     async readBotStats(bot) {
