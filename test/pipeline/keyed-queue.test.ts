@@ -37,4 +37,39 @@ describe('keyed queue', () => {
     expect(done).toBe(true);
     expect(q.size).toBe(0);
   });
+
+  it('keeps arrival order for many jobs of one key, including jobs that throw synchronously', async () => {
+    const q = createKeyedQueue();
+    const order: number[] = [];
+    const runs = Array.from({ length: 50 }, (_, i) =>
+      q.run('k', () => {
+        if (i % 7 === 3) throw new Error(`sync ${i}`);
+        return (async () => {
+          await tick(i % 3);
+          order.push(i);
+          return i;
+        })();
+      }),
+    );
+    const settled = await Promise.allSettled(runs);
+    expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i).filter((i) => i % 7 !== 3));
+    expect(settled.filter((r) => r.status === 'rejected')).toHaveLength(7);
+    expect(q.size).toBe(0);
+  });
+
+  it('drain() waits for jobs queued behind a running one', async () => {
+    const q = createKeyedQueue();
+    const done: string[] = [];
+    void q.run('k', async () => {
+      await tick(15);
+      done.push('first');
+    });
+    void q.run('k', async () => {
+      await tick(5);
+      done.push('second');
+    });
+    expect(q.size).toBe(2);
+    await q.drain();
+    expect(done).toEqual(['first', 'second']);
+  });
 });

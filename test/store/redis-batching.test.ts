@@ -1,8 +1,11 @@
 /**
- * Bursts against the Redis store: every call of a burst started in one event-loop turn
- * gets its own, correct answer, and a call started from a setImmediate callback goes out.
+ * The Redis store sends the pipelines started in one event-loop turn in one write (the
+ * socket is corked until the check phase). These tests pin what that must not change:
+ * every call of a burst gets its own, correct answer, a pipeline started from a
+ * setImmediate callback still goes out, and the burst really shares writes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRedisStore, type RedisStore } from '../../runtime/store/redis-store.js';
 import { startRedis, type RedisHandle } from '../helpers/redis.js';
 
@@ -32,12 +35,25 @@ describe('redis store write batching', () => {
     });
   });
 
-  it('sends a call started from a setImmediate callback', async () => {
+  it('sends a pipeline started from a setImmediate callback (uncorked on the next turn)', async () => {
     const turn = await new Promise((resolve, reject) => {
       setImmediate(() => {
         store.beginTurn({ historyKey: 'h0', limit: 5 }).then(resolve, reject);
       });
     });
     expect(turn).toEqual({ history: [{ role: 'user', content: 'm0' }], assignment: null, assigned: false });
+  });
+
+  it('puts the pipelines of one turn into one socket write', async () => {
+    // Only the store's socket writes while the burst is sent from this process.
+    const writes = vi.spyOn(net.Socket.prototype as unknown as { _write: () => void }, '_write');
+    const writevs = vi.spyOn(net.Socket.prototype as unknown as { _writev: () => void }, '_writev');
+    try {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => store.beginTurn({ historyKey: `h${i}`, limit: 5 })));
+      expect(writes.mock.calls.length + writevs.mock.calls.length).toBe(1);
+    } finally {
+      writes.mockRestore();
+      writevs.mockRestore();
+    }
   });
 });
