@@ -5,6 +5,7 @@
  */
 import type { ResolvedBot } from '../config/snapshot.js';
 import type { ChatMessage, ContentPart, InboundMessage, StoredMessage, WebhookRequest } from '../core/message.js';
+import { setPayloadSerializer } from '../core/payload-json.js';
 
 /** The current user message in OpenAI format: a string, or parts when files are attached. */
 export function userContent(message: InboundMessage): ChatMessage['content'] {
@@ -18,22 +19,72 @@ export function userContent(message: InboundMessage): ChatMessage['content'] {
   return parts;
 }
 
-export function buildPayload(bot: ResolvedBot, message: InboundMessage, history: readonly StoredMessage[], current: ChatMessage): WebhookRequest {
-  const messages: ChatMessage[] = [];
-  if (bot.systemPrompt) messages.push({ role: 'system', content: bot.systemPrompt });
+/**
+ * Builds the payload. `history` is parsed messages, or (from the memory store) the stored
+ * JSON text of each message: then `messages` is parsed only if something reads it (the
+ * OpenAI/Anthropic providers, `switchboard test`), and `payloadJson` (core/payload-json.ts)
+ * serializes the payload by splicing the stored text, byte for byte what
+ * JSON.stringify(payload) gives.
+ */
+export function buildPayload(bot: ResolvedBot, message: InboundMessage, history: readonly StoredMessage[] | readonly string[], current: ChatMessage): WebhookRequest {
   const window = bot.contextWindow > 0 ? history.slice(-bot.contextWindow) : [];
-  for (const m of window) messages.push(m);
-  messages.push(current);
   const user: WebhookRequest['user'] = { id: message.user.id, platform: message.channel };
   if (message.user.name !== undefined) user.name = message.user.name;
   if (message.user.username !== undefined) user.username = message.user.username;
   const metadata: WebhookRequest['metadata'] = { ...message.metadata, channel: message.channel, chat_id: message.chatId };
   if (message.messageId !== undefined) metadata.message_id = message.messageId;
-  return {
-    messages,
+  const botRef = { id: bot.name, name: bot.displayName };
+
+  if (window.length === 0 || typeof window[0] !== 'string') {
+    const messages: ChatMessage[] = [];
+    if (bot.systemPrompt) messages.push({ role: 'system', content: bot.systemPrompt });
+    for (const m of window as StoredMessage[]) messages.push(m);
+    messages.push(current);
+    return { messages, conversation_id: message.conversationId, user, bot: botRef, metadata };
+  }
+
+  const texts = window as readonly string[];
+  let messages: ChatMessage[] | undefined;
+  const payload: WebhookRequest = {
+    // Own, enumerable and first, like a data property: JSON.stringify and deep equality see it.
+    get messages(): ChatMessage[] {
+      if (!messages) {
+        messages = [];
+        if (bot.systemPrompt) messages.push({ role: 'system', content: bot.systemPrompt });
+        for (const t of texts) messages.push(JSON.parse(t) as ChatMessage);
+        messages.push(current);
+      }
+      return messages;
+    },
+    set messages(value: ChatMessage[]) {
+      messages = value;
+    },
     conversation_id: message.conversationId,
     user,
-    bot: { id: bot.name, name: bot.displayName },
+    bot: botRef,
     metadata,
   };
+  setPayloadSerializer(payload, () => {
+    const keys = Object.keys(payload);
+    // Read or replaced since, or reshaped: serialize what is there.
+    if (messages || keys[0] !== 'messages') return JSON.stringify(payload);
+    let out = '{"messages":[';
+    if (bot.systemPrompt) out += `${systemJson(bot)},`;
+    for (const t of texts) out += `${t},`;
+    out += JSON.stringify(current);
+    const rest: Record<string, unknown> = {};
+    for (let i = 1; i < keys.length; i++) rest[keys[i] as string] = payload[keys[i] as keyof WebhookRequest];
+    return keys.length > 1 ? `${out}],${JSON.stringify(rest).slice(1)}` : `${out}]}`;
+  });
+  return payload;
+}
+
+const systemJsonCache = new WeakMap<ResolvedBot, string>();
+function systemJson(bot: ResolvedBot): string {
+  let json = systemJsonCache.get(bot);
+  if (json === undefined) {
+    json = JSON.stringify({ role: 'system', content: bot.systemPrompt });
+    systemJsonCache.set(bot, json);
+  }
+  return json;
 }

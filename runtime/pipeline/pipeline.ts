@@ -53,7 +53,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
    */
   async function beginTurn(bot: ResolvedBot, message: InboundMessage, key: string, assignment: Parameters<Store['beginTurn']>[0]['assignment']): Promise<BeginTurnResult | undefined> {
     try {
-      const r = await store.beginTurn(assignment ? { historyKey: key, limit: bot.contextWindow, assignment } : { historyKey: key, limit: bot.contextWindow });
+      // json: stored text where the store can give it; the payload splices it (see payload.ts).
+      const r = await store.beginTurn(assignment ? { historyKey: key, limit: bot.contextWindow, assignment, json: true } : { historyKey: key, limit: bot.contextWindow, json: true });
       return r;
     } catch (err) {
       metrics.storeErrors.inc({ operation: 'begin_turn' });
@@ -78,7 +79,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       });
     }
     const current: ChatMessage = { role: 'user', content: userContent(message) };
-    const payload = buildPayload(bot, message, turn.history, current);
+    const payload = buildPayload(bot, message, turn.historyJson ?? turn.history, current);
 
     let lastFailure: Extract<AttemptResult, { ok: false }> | undefined;
     let reply: OutboundReply | undefined;

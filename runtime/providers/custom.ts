@@ -3,6 +3,7 @@
  * answers `{ content, attachments?, metadata? }`.
  */
 import { webhookReplySchema } from '../../schema/webhook.js';
+import { payloadJson } from '../core/payload-json.js';
 import type { WebhookReply } from '../core/message.js';
 import { isRecord, shorten } from './parts.js';
 import type { ParseResult, Provider } from './provider.js';
@@ -46,7 +47,7 @@ export function describeCustomError(status: number, body: unknown): string | und
 export const customProvider: Provider = {
   type: 'custom',
   buildRequest(payload) {
-    return { body: JSON.stringify(payload), headers: {} };
+    return { body: payloadJson(payload), headers: {} };
   },
   parseReply: parseCustomReply,
   describeError: describeCustomError,

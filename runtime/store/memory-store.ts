@@ -69,15 +69,18 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryStore {
 
     async beginTurn(query: BeginTurnQuery): Promise<BeginTurnResult> {
       const stored = query.limit > 0 ? histories.get(query.historyKey) : undefined;
-      const history = stored ? parse(stored, Math.floor(query.limit)) : [];
-      if (!query.assignment) return { history, assignment: null, assigned: false };
+      const limit = Math.floor(query.limit);
+      // json: the stored text itself (a copy of the tail: later turns append to the list).
+      const history = stored && !query.json ? parse(stored, limit) : [];
+      const json = query.json ? (stored ? stored.slice(Math.max(0, stored.length - limit)) : []) : undefined;
+      if (!query.assignment) return json ? { history, historyJson: json, assignment: null, assigned: false } : { history, assignment: null, assigned: false };
       const { key, candidate, ttlSeconds } = query.assignment;
       const existing = assignments.get(key);
       // Sliding TTL: an active user keeps the arm; set() also refreshes the expiry.
       assignments.set(key, existing ?? candidate, ttlSeconds * 1000);
-      return existing === undefined
-        ? { history, assignment: candidate, assigned: true }
-        : { history, assignment: existing, assigned: false };
+      const assigned = existing === undefined;
+      const assignment = existing ?? candidate;
+      return json ? { history, historyJson: json, assignment, assigned } : { history, assignment, assigned };
     },
 
     async setAssignment(key, value, ttlSeconds) {

@@ -20,10 +20,19 @@ export interface BeginTurnQuery {
   limit: number;
   /** Sticky assignment: read it, or atomically record `candidate` when absent (SET NX). */
   assignment?: { key: string; candidate: string; ttlSeconds: number };
+  /**
+   * Ask for `historyJson` (the stored JSON text of each message, as written by `endTurn`'s
+   * JSON.stringify) instead of parsed `history`. Only a store whose text cannot have been
+   * written by anyone else (the in-process memory store) honours it; callers handle both.
+   */
+  json?: boolean;
 }
 
 export interface BeginTurnResult {
+  /** Oldest first. Empty when `historyJson` is given instead. */
   history: StoredMessage[];
+  /** With `query.json`, from stores that honour it: the messages as JSON text, oldest first. */
+  historyJson?: readonly string[];
   /** The recorded assignment (an existing one, or `candidate` if this call recorded it). */
   assignment: string | null;
   /** True when this call recorded the candidate. */

@@ -77,4 +77,16 @@ describe('memory store bounds', () => {
     first.history[0]!.content = 'changed';
     expect((await s.beginTurn({ historyKey: 'h', limit: 10 })).history).toEqual([{ role: 'user', content: 'orig' }]);
   });
+
+  it('json: gives the stored text of the last `limit` messages instead of parsed ones (a copy: later turns do not change it)', async () => {
+    const s = createMemoryStore();
+    const msgs = [{ role: 'user' as const, content: 'a "q"' }, { role: 'assistant' as const, content: 'b' }, { role: 'user' as const, content: 'c' }];
+    await s.endTurn({ historyKey: 'h', messages: msgs, maxLength: 10, ttlSeconds: 60 });
+    const turn = await s.beginTurn({ historyKey: 'h', limit: 2, json: true, assignment: { key: 'a', candidate: 'x', ttlSeconds: 60 } });
+    expect(turn).toEqual({ history: [], historyJson: msgs.slice(1).map((m) => JSON.stringify(m)), assignment: 'x', assigned: true });
+    await s.endTurn({ historyKey: 'h', messages: [{ role: 'assistant', content: 'd' }], maxLength: 10, ttlSeconds: 60 });
+    expect(turn.historyJson).toHaveLength(2);
+    expect((await s.beginTurn({ historyKey: 'none', limit: 5, json: true })).historyJson).toEqual([]);
+  });
 });
+
