@@ -26,7 +26,7 @@ import { formatSummary, summarizeProfile } from './profile-summary.js';
 const SECTIONS = ['throughput', 'fixed', 'profile', 'reload', 'scale'] as const;
 type Section = (typeof SECTIONS)[number];
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'string', default: 'redis-ab' }, scenarios: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'string', default: 'redis-ab' }, scenarios: { type: 'string' }, baseline: { type: 'string' } } });
 const PROFILE_TARGETS = ['memory', 'redis-ab', 'redis-single', 'forwarder'];
 if (!PROFILE_TARGETS.includes(values.profile!)) throw new Error(`--profile: one of ${PROFILE_TARGETS.join(', ')}`);
 const only = new Set((values.only ?? SECTIONS.join(',')).split(',').map((s) => s.trim()));
@@ -98,6 +98,12 @@ try {
       { id: 'redis-single', label: 'Switchboard, Redis, one integration', origin: sbRedisSingle.origin, pid: sbRedisSingle.proc.pid, next: randomUsers('/channels/http/single', users), sidePids: { redis: redis.proc.pid } },
     ];
 
+    // `--baseline DIR` adds `baseline`: the memory-store scenario served by another build's
+    // dist/ (copy dist/ aside before a change), interleaved with the others in the same run.
+    if (values.baseline) {
+      const sbBase = keep(await startSwitchboard({ root, cpu: ctx.serverCpu, configDir: mainDir, name: 'switchboard (baseline build)', dist: resolve(values.baseline) }));
+      scenarios.push({ id: 'baseline', label: 'Switchboard, memory, baseline build', origin: sbBase.origin, pid: sbBase.proc.pid, next: randomUsers('/channels/http/single', users) });
+    }
     // `--scenarios forwarder,memory` measures only those (quick comparisons while working).
     const picked = values.scenarios ? new Set(values.scenarios.split(',').map((x) => x.trim())) : undefined;
     for (const id of picked ?? []) if (!scenarios.some((sc) => sc.id === id)) throw new Error(`--scenarios: unknown "${id}" (known: ${scenarios.map((sc) => sc.id).join(', ')})`);

@@ -59,6 +59,8 @@ export interface SwitchboardOptions {
   redisUrl?: string;
   /** Extra node flags (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
+  /** Another build's dist/ directory (default: this checkout's). */
+  dist?: string;
   name: string;
 }
 
@@ -77,7 +79,7 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Server
     name: opts.name,
     cpu: opts.cpu,
     command: process.execPath,
-    args: [...(opts.nodeArgs ?? []), join(opts.root, 'dist/runtime/cli.js'), 'serve', '--config', opts.configDir, '--port', String(port), '--allow-private-network'],
+    args: [...(opts.nodeArgs ?? []), join(opts.dist ?? join(opts.root, 'dist'), 'runtime/cli.js'), 'serve', '--config', opts.configDir, '--port', String(port), '--allow-private-network'],
     env,
     cwd: opts.root,
   });

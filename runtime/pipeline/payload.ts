@@ -65,16 +65,13 @@ export function buildPayload(bot: ResolvedBot, message: InboundMessage, history:
     metadata,
   };
   setPayloadSerializer(payload, () => {
-    const keys = Object.keys(payload);
-    // Read or replaced since, or reshaped: serialize what is there.
-    if (messages || keys[0] !== 'messages') return JSON.stringify(payload);
+    // Read or replaced since, or keys added/removed: serialize what is there.
+    if (messages || Object.keys(payload).length !== 5) return JSON.stringify(payload);
     let out = '{"messages":[';
     if (bot.systemPrompt) out += `${systemJson(bot)},`;
     for (const t of texts) out += `${t},`;
-    out += JSON.stringify(current);
-    const rest: Record<string, unknown> = {};
-    for (let i = 1; i < keys.length; i++) rest[keys[i] as string] = payload[keys[i] as keyof WebhookRequest];
-    return keys.length > 1 ? `${out}],${JSON.stringify(rest).slice(1)}` : `${out}]}`;
+    const rest = JSON.stringify({ conversation_id: payload.conversation_id, user: payload.user, bot: payload.bot, metadata: payload.metadata });
+    return `${out}${JSON.stringify(current)}],${rest.slice(1)}`;
   });
   return payload;
 }
