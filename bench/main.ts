@@ -21,14 +21,18 @@ import { report } from './lib/report.js';
 import { configScale, perMessage, type PerMessageRow, type ScaleRow } from './lib/scale.js';
 import { readCounter, startForwarder, startRedis, startStub, startSwitchboard, type Server } from './lib/servers.js';
 import { throughput, type Scenario, type ScenarioResult } from './lib/throughput.js';
-import { formatSummary, summarizeProfile } from './profile-summary.js';
+import { cpuMs } from './lib/procs.js';
+import { formatComparison, formatSummary, summarizeProfile } from './profile-summary.js';
 
 const SECTIONS = ['throughput', 'fixed', 'profile', 'reload', 'scale'] as const;
 type Section = (typeof SECTIONS)[number];
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'string', default: 'redis-ab' }, scenarios: { type: 'string' }, baseline: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'string', default: 'forwarder,memory,redis-ab' }, scenarios: { type: 'string' }, baseline: { type: 'string' } } });
 const PROFILE_TARGETS = ['memory', 'redis-ab', 'redis-single', 'forwarder'];
-if (!PROFILE_TARGETS.includes(values.profile!)) throw new Error(`--profile: one of ${PROFILE_TARGETS.join(', ')}`);
+// --profile a,b: each profiled in turn; with `forwarder` among them, each Switchboard
+// profile is also compared with the forwarder's, in µs per request.
+const profileTargets = values.profile!.split(',').map((x) => x.trim());
+for (const t of profileTargets) if (!PROFILE_TARGETS.includes(t)) throw new Error(`--profile: one or more of ${PROFILE_TARGETS.join(', ')}`);
 const only = new Set((values.only ?? SECTIONS.join(',')).split(',').map((s) => s.trim()));
 for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section "${s}" (known: ${SECTIONS.join(', ')})`);
 const want = (s: Section): boolean => only.has(s);
@@ -69,8 +73,8 @@ let fixed: FixedRow[] | undefined;
 let reload: ReloadResult | undefined;
 let scale: ScaleRow[] | undefined;
 let perMsg: PerMessageRow[] | undefined;
-let profileText: string | undefined;
-let profileFile: string | undefined;
+const profiles: Array<{ label: string; file: string; text: string }> = [];
+const comparisons: Array<{ label: string; text: string }> = [];
 let fallbackCount = 0;
 
 try {
@@ -140,35 +144,53 @@ try {
     }
 
     if (want('profile')) {
-      const target = scenarios.find((sc) => sc.id === values.profile)!;
-      ctx.log(`\n== profile: ${target.label} under --cpu-prof for ${ctx.s.profileSeconds} s`);
-      const dir = join(ctx.results, 'profile');
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
-      const profArgs = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
-      const sbProf =
-        target.id === 'forwarder'
-          ? await startForwarder(root, ctx.serverCpu, hook, profArgs)
-          : await startSwitchboard({
-              root,
-              cpu: ctx.serverCpu,
-              configDir: mainDir,
-              ...(target.id === 'memory' ? {} : { redisUrl: redis.origin }),
-              name: 'switchboard (profiled)',
-              nodeArgs: profArgs,
-            });
-      try {
-        await closedLoop({ origin: sbProf.origin, connections: ctx.s.connections, seconds: ctx.s.primeSeconds, next: target.next });
-        await closedLoop({ origin: sbProf.origin, connections: ctx.s.connections, seconds: ctx.s.profileSeconds, next: target.next });
-      } finally {
-        await sbProf.proc.stop(15_000);
+      const profiled: Array<{ id: string; label: string; file: string; usPerReq: number }> = [];
+      for (const id of profileTargets) {
+        const target = scenarios.find((sc) => sc.id === id)!;
+        ctx.log(`\n== profile: ${target.label} under --cpu-prof for ${ctx.s.profileSeconds} s`);
+        const dir = join(ctx.results, 'profile', id);
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(dir, { recursive: true });
+        const profArgs = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+        const sbProf =
+          target.id === 'forwarder'
+            ? await startForwarder(root, ctx.serverCpu, hook, profArgs)
+            : await startSwitchboard({
+                root,
+                cpu: ctx.serverCpu,
+                configDir: mainDir,
+                ...(target.id === 'memory' ? {} : { redisUrl: redis.origin }),
+                name: 'switchboard (profiled)',
+                nodeArgs: profArgs,
+              });
+        let usPerReq = NaN;
+        try {
+          await closedLoop({ origin: sbProf.origin, connections: ctx.s.connections, seconds: ctx.s.primeSeconds, next: target.next });
+          const c0 = cpuMs(sbProf.proc.pid);
+          const r = await closedLoop({ origin: sbProf.origin, connections: ctx.s.connections, seconds: ctx.s.profileSeconds, next: target.next });
+          usPerReq = ((cpuMs(sbProf.proc.pid) - c0) * 1000) / Math.max(1, r.ok + r.failed);
+        } finally {
+          await sbProf.proc.stop(15_000);
+        }
+        // The main thread's profile is the largest (a loader worker writes a small one too).
+        const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f)).sort((a, b) => statSync(b).size - statSync(a).size)[0];
+        if (!file) ctx.log('  no .cpuprofile was written');
+        else {
+          profiled.push({ id, label: target.label, file, usPerReq });
+          const text = formatSummary(summarizeProfile(JSON.parse(readFileSync(file, 'utf8')), 20));
+          profiles.push({ label: `${target.label}, ${usPerReq.toFixed(0)} µs CPU per request while profiled`, file: file.slice(root.length + 1), text });
+          ctx.log(text.split('\n').map((l) => `  ${l}`).join('\n'));
+        }
       }
-      const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f)).sort((a, b) => statSync(b).size - statSync(a).size)[0]; // the main thread's (a loader worker writes a small one too)
-      if (!file) ctx.log('  no .cpuprofile was written');
-      else {
-        profileFile = file;
-        profileText = formatSummary(summarizeProfile(JSON.parse(readFileSync(file, 'utf8')), 20));
-        ctx.log(profileText.split('\n').map((l) => `  ${l}`).join('\n'));
+      const fwdProf = profiled.find((p) => p.id === 'forwarder');
+      for (const p of profiled.filter((x) => x.id !== 'forwarder')) {
+        if (!fwdProf) break;
+        const text = formatComparison(
+          { name: 'forwarder', profile: JSON.parse(readFileSync(fwdProf.file, 'utf8')), usPerReq: fwdProf.usPerReq },
+          { name: p.label, profile: JSON.parse(readFileSync(p.file, 'utf8')), usPerReq: p.usPerReq },
+        );
+        comparisons.push({ label: `forwarder vs ${p.label}`, text });
+        ctx.log(`\n== where the extra CPU goes: forwarder vs ${p.label}\n${text.split('\n').map((l) => `  ${l}`).join('\n')}`);
       }
     }
 
@@ -221,9 +243,8 @@ const markdown = report({
   reload,
   scale,
   perMessage: perMsg,
-  profileText,
-  profileLabel: values.profile === 'forwarder' ? 'the bare forwarder' : `Switchboard, ${values.profile === 'redis-ab' ? 'Redis, A/B' : values.profile === 'memory' ? 'memory store' : 'Redis, one integration'}`,
-  profileFile: profileFile ? profileFile.slice(root.length + 1) : undefined,
+  profiles,
+  comparisons,
 });
 writeFileSync(join(ctx.results, 'latest.md'), markdown);
 writeFileSync(

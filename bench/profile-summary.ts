@@ -108,6 +108,48 @@ export function summarizeProfile(profile: CpuProfile, top = 25): ProfileSummary 
   return { busyMs, idleMs, topSelf: rows(self, top), byArea: rows(area, 20), switchboardInclusive: rows(inclusive, 15) };
 }
 
+/** Self time per function label and per area, in ms, idle excluded. */
+export function selfTimes(profile: CpuProfile): { busyMs: number; byLabel: Map<string, number>; byArea: Map<string, number> } {
+  const byId = new Map<number, ProfileNode>();
+  for (const n of profile.nodes) byId.set(n.id, n);
+  const byLabel = new Map<string, number>();
+  const byArea = new Map<string, number>();
+  let busyMs = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const frame = byId.get(profile.samples[i]!)!.callFrame;
+    if (frame.functionName === '(idle)') continue;
+    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    busyMs += ms;
+    const l = label(frame);
+    byLabel.set(l, (byLabel.get(l) ?? 0) + ms);
+    const a = areaOf(frame);
+    byArea.set(a, (byArea.get(a) ?? 0) + ms);
+  }
+  return { busyMs, byLabel, byArea };
+}
+
+/**
+ * Where the extra CPU per request goes: two profiles (the forwarder and a Switchboard
+ * scenario) scaled to µs per request with each run's measured CPU per request, side by
+ * side by area and by function (largest differences first).
+ */
+export function formatComparison(base: { name: string; profile: CpuProfile; usPerReq: number }, other: { name: string; profile: CpuProfile; usPerReq: number }, top = 25): string {
+  const a = selfTimes(base.profile);
+  const b = selfTimes(other.profile);
+  const us = (t: ReturnType<typeof selfTimes>, perReq: number, m: Map<string, number>, k: string): number => ((m.get(k) ?? 0) / t.busyMs) * perReq;
+  const lines = [`µs of CPU per request: ${base.name} ${base.usPerReq.toFixed(0)}, ${other.name} ${other.usPerReq.toFixed(0)} (difference ${(other.usPerReq - base.usPerReq).toFixed(0)})`, ''];
+  const table = (title: string, ma: Map<string, number>, mb: Map<string, number>, n: number): void => {
+    const keys = new Set([...ma.keys(), ...mb.keys()]);
+    const rows = [...keys].map((k) => ({ k, x: us(a, base.usPerReq, ma, k), y: us(b, other.usPerReq, mb, k) })).sort((r1, r2) => r2.y - r2.x - (r1.y - r1.x));
+    lines.push(title, `  ${'forwarder'.padStart(9)} ${'switchbd'.padStart(9)} ${'extra'.padStart(7)}`);
+    for (const r of rows.slice(0, n)) lines.push(`  ${r.x.toFixed(2).padStart(9)} ${r.y.toFixed(2).padStart(9)} ${(r.y - r.x).toFixed(2).padStart(7)}  ${r.k}`);
+    lines.push('');
+  };
+  table('By area (µs per request):', a.byArea, b.byArea, 16);
+  table('By function, largest extra first (µs per request):', a.byLabel, b.byLabel, top);
+  return lines.join('\n').trimEnd();
+}
+
 /** Renders a summary as plain text (for the terminal and a fenced block in the report). */
 export function formatSummary(s: ProfileSummary): string {
   const pct = (x: number): string => `${(x * 100).toFixed(1).padStart(5)} %`;

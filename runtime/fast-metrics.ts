@@ -3,7 +3,7 @@
  *
  * prom-client validates and hashes the label object on every `inc`/`observe` (sorting,
  * string building, a lookup); with six of them per message that was ~2 µs, as much as the
- * routing. These keep one cell per label combination, found by a single key string, and
+ * routing. These keep one cell per label combination, found through one Map per label, and
  * hand prom-client the finished values when /metrics is scraped (`get()`, the shape its
  * Registry formats). The exposition format is unchanged: same names, labels and buckets.
  */
@@ -32,18 +32,14 @@ interface Options<L extends string> {
   registers: Registry[];
 }
 
-/** Label values joined in `labelNames` order (unit separator: not valid in our label values' sources). */
-function keyOf<L extends string>(labelNames: readonly L[], labels: Labels<L>): string {
-  let key = labels[labelNames[0] as L] ?? '';
-  for (let i = 1; i < labelNames.length; i++) key += `\u001f${labels[labelNames[i] as L] ?? ''}`;
-  return key;
-}
-
 abstract class FastMetric<L extends string, Cell> {
   readonly name: string;
   readonly help: string;
   readonly labelNames: readonly L[];
-  protected readonly cells = new Map<string, { labels: Labels<L>; cell: Cell }>();
+  /** All cells, in creation order (what `get()` reports). */
+  protected readonly cells: Array<{ labels: Labels<L>; cell: Cell }> = [];
+  /** One Map level per label, keyed by its value: label values mostly come from config, so their string hashes are cached and no key string is built per call. */
+  #index = new Map<string, unknown>();
 
   constructor(opts: Options<L>) {
     this.name = opts.name;
@@ -54,22 +50,36 @@ abstract class FastMetric<L extends string, Cell> {
   }
 
   protected cellFor(labels: Labels<L>): Cell {
-    const key = keyOf(this.labelNames, labels);
-    let entry = this.cells.get(key);
-    if (!entry) {
-      const copy = {} as Labels<L>;
-      for (const n of this.labelNames) copy[n] = String(labels[n] ?? '');
-      entry = { labels: copy, cell: this.newCell() };
-      this.cells.set(key, entry);
+    const names = this.labelNames;
+    let level = this.#index;
+    const last = names.length - 1;
+    for (let i = 0; i < last; i++) {
+      const v = labels[names[i] as L] ?? '';
+      let next = level.get(v) as Map<string, unknown> | undefined;
+      if (!next) {
+        next = new Map();
+        level.set(v, next);
+      }
+      level = next;
     }
-    return entry.cell;
+    const v = labels[names[last] as L] ?? '';
+    let cell = level.get(v) as Cell | undefined;
+    if (!cell) {
+      const copy = {} as Labels<L>;
+      for (const n of names) copy[n] = String(labels[n] ?? '');
+      cell = this.newCell();
+      this.cells.push({ labels: copy, cell });
+      level.set(v, cell);
+    }
+    return cell;
   }
 
   protected abstract newCell(): Cell;
   abstract get(): Promise<MetricSnapshot>;
 
   reset(): void {
-    this.cells.clear();
+    this.cells.length = 0;
+    this.#index = new Map();
   }
 }
 
@@ -86,7 +96,7 @@ export class FastCounter<L extends string> extends FastMetric<L, { value: number
 
   async get(): Promise<MetricSnapshot> {
     const values: MetricValue[] = [];
-    for (const { labels, cell } of this.cells.values()) values.push({ labels: { ...labels }, value: cell.value });
+    for (const { labels, cell } of this.cells) values.push({ labels: { ...labels }, value: cell.value });
     return { name: this.name, help: this.help, type: 'counter', values, aggregator: 'sum' };
   }
 }
@@ -123,7 +133,7 @@ export class FastHistogram<L extends string> extends FastMetric<L, HistogramCell
 
   async get(): Promise<MetricSnapshot> {
     const values: MetricValue[] = [];
-    for (const { labels, cell } of this.cells.values()) {
+    for (const { labels, cell } of this.cells) {
       let cumulative = 0;
       this.buckets.forEach((le, i) => {
         cumulative += cell.counts[i] as number;

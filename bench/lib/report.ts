@@ -22,9 +22,8 @@ export interface ReportInput {
   reload?: ReloadResult;
   scale?: ScaleRow[];
   perMessage?: PerMessageRow[];
-  profileText?: string;
-  profileLabel?: string;
-  profileFile?: string;
+  profiles?: Array<{ label: string; file: string; text: string }>;
+  comparisons?: Array<{ label: string; text: string }>;
 }
 
 export function report(r: ReportInput): string {
@@ -130,9 +129,14 @@ export function report(r: ReportInput): string {
     out.push('');
   }
 
-  if (r.profileText) {
-    out.push(`### CPU profile (${r.profileLabel ?? ''}) under load${r.profileFile ? ` (\`${r.profileFile}\`)` : ''}`, '');
-    out.push('```', r.profileText, '```', '');
+  for (const c of r.comparisons ?? []) {
+    out.push(`### Where the extra CPU goes: ${c.label}`, '');
+    out.push('Self time from `--cpu-prof`, scaled to µs per request by each profiled run\'s measured CPU per request (profiling itself slows both).', '');
+    out.push('```', c.text, '```', '');
+  }
+  for (const p of r.profiles ?? []) {
+    out.push(`### CPU profile: ${p.label} (\`${p.file}\`)`, '');
+    out.push('```', p.text, '```', '');
   }
   return out.join('\n');
 }

@@ -28,6 +28,11 @@ export function readBounded(body: Body, limit: number, contentLength?: string | 
     discard(body);
     return Promise.resolve(null);
   }
+  // A declared length within the limit: undici enforces it (a longer body is an error), so
+  // its own consumer can read it; it bypasses the stream's events, which cost more here.
+  if (declared >= 0 && typeof (body as { bytes?: unknown }).bytes === 'function') {
+    return (body as unknown as { bytes(): Promise<Uint8Array> }).bytes().then((u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
