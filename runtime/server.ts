@@ -117,16 +117,20 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (req, reply) => {
-    reply.header('x-request-id', req.id);
+  // Callback-style hooks: an async hook costs a promise and a microtask per request each.
+  app.addHook('onRequest', (req, reply, done) => {
+    void reply.header('x-request-id', req.id);
+    done();
   });
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (closing) void reply.header('connection', 'close');
+    done(null, payload);
   });
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unknown';
     metrics.httpRequests.inc({ route, status: String(reply.statusCode) });
     metrics.httpDuration.observe({ route }, reply.elapsedTime / 1000);
+    done();
   });
 
   app.setNotFoundHandler((req, reply) => {
@@ -175,19 +179,21 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
   });
 
   app.post<{ Params: { channel: string; bot: string } }>('/channels/:channel/:bot', {
-    onRequest: async (req, reply) => {
+    // Callback style: answering here (404/401) means not calling done().
+    onRequest: (req, reply, done) => {
       const snapshot = opts.config.current();
       const { channel, bot: botName } = req.params;
       const adapter = Object.hasOwn(channelAdapters, channel) ? channelAdapters[channel as ChannelName] : undefined;
       const bot = snapshot.bots.get(botName);
-      if (!adapter) return reply.code(404).send(errorBody('SWB_ERR_HTTP_NOT_FOUND', `unknown channel "${channel}"`));
-      if (!bot) return reply.code(404).send(errorBody('SWB_ERR_HTTP_NOT_FOUND', `unknown bot "${botName}"`));
-      if (!bot.channels[adapter.name]) return reply.code(404).send(errorBody('SWB_ERR_HTTP_NOT_FOUND', `bot "${botName}" has no ${channel} channel`));
+      if (!adapter) return void reply.code(404).send(errorBody('SWB_ERR_HTTP_NOT_FOUND', `unknown channel "${channel}"`));
+      if (!bot) return void reply.code(404).send(errorBody('SWB_ERR_HTTP_NOT_FOUND', `unknown bot "${botName}"`));
+      if (!bot.channels[adapter.name]) return void reply.code(404).send(errorBody('SWB_ERR_HTTP_NOT_FOUND', `bot "${botName}" has no ${channel} channel`));
       if (adapter.authenticate && !adapter.authenticate(req.headers, bot)) {
-        return reply.code(401).send(errorBody('SWB_ERR_HTTP_UNAUTHORIZED', 'missing or invalid credentials'));
+        return void reply.code(401).send(errorBody('SWB_ERR_HTTP_UNAUTHORIZED', 'missing or invalid credentials'));
       }
       req.snapshot = snapshot;
       req.adapter = adapter;
+      done();
     },
     handler: async (req, reply) => {
       const snapshot = req.snapshot as ConfigSnapshot;

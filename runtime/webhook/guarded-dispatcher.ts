@@ -84,7 +84,10 @@ export interface GuardedAgentOptions {
 export function createGuardedAgent(options: GuardedAgentOptions): Agent {
   const connect: Agent.Options['connect'] = { timeout: options.connectTimeoutMs ?? 10_000 };
   if (!options.allowPrivateNetwork) Object.assign(connect, { lookup: guardedLookup(options.resolve, options.isBlocked) });
-  return new Agent({ connect, keepAliveTimeout: 10_000 });
+  // No undici headers/body timeouts: every attempt has its own deadline (webhook/deadline.ts)
+  // covering both, and undici's timers for them are objects that outlive a request by up to
+  // a second — promoted by the young-generation GC on every request, then old garbage.
+  return new Agent({ connect, keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 });
 }
 
 const shared = new Map<boolean, Agent>();
