@@ -160,10 +160,11 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
     return out;
   }
 
-  async function one<T>(command: Promise<T>): Promise<T> {
+  /** Sends one command (corked first, so it shares the turn's write) and maps failures. */
+  async function one<T>(send: () => Promise<T>): Promise<T> {
     corkUntilImmediate();
     try {
-      const value = await command;
+      const value = await send();
       if (redis.status === 'ready') markUp();
       return value;
     } catch (err) {
@@ -194,15 +195,15 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
       const limit = Math.max(0, Math.floor(query.limit));
       const a = query.assignment;
       const res = a
-        ? await one(scripts.swbBeginTurn(2, query.historyKey, a.key, limit, a.candidate, wholeSeconds(a.ttlSeconds)))
-        : await one(scripts.swbBeginTurn(1, query.historyKey, limit));
+        ? await one(() => scripts.swbBeginTurn(2, query.historyKey, a.key, limit, a.candidate, wholeSeconds(a.ttlSeconds)))
+        : await one(() => scripts.swbBeginTurn(1, query.historyKey, limit));
       const history = limit > 0 ? parseHistory(res[0]) : [];
       if (!a) return { history, assignment: null, assigned: false };
       return { history, assignment: res[2] ?? a.candidate, assigned: res[1] === 1 };
     },
 
     async setAssignment(key, value, ttlSeconds) {
-      await one(redis.set(key, value, 'EX', wholeSeconds(ttlSeconds)));
+      await one(() => redis.set(key, value, 'EX', wholeSeconds(ttlSeconds)));
     },
 
     async endTurn(write: EndTurnWrite): Promise<void> {
@@ -211,8 +212,8 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
       const messages = max === 0 ? [] : write.messages.map((m) => JSON.stringify(m));
       if (pending.length === 0) {
         // The common case: one command.
-        if (max === 0) await one(redis.del(write.historyKey));
-        else if (messages.length > 0) await one(scripts.swbEndTurn(write.historyKey, max, wholeSeconds(write.ttlSeconds), ...messages));
+        if (max === 0) await one(() => redis.del(write.historyKey));
+        else if (messages.length > 0) await one(() => scripts.swbEndTurn(write.historyKey, max, wholeSeconds(write.ttlSeconds), ...messages));
         return;
       }
       const p = redis.pipeline() as ChainableCommander & TurnPipeline;
@@ -228,11 +229,11 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
     },
 
     async claimOnce(key, ttlSeconds) {
-      return (await one(redis.set(key, '1', 'EX', wholeSeconds(ttlSeconds), 'NX'))) === 'OK';
+      return (await one(() => redis.set(key, '1', 'EX', wholeSeconds(ttlSeconds), 'NX'))) === 'OK';
     },
 
     async releaseClaim(key) {
-      await one(redis.del(key));
+      await one(() => redis.del(key));
     },
 
     health(): StoreHealth {
@@ -259,7 +260,7 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
     },
 
     async readCounters(key) {
-      const hash = await one(redis.hgetall(key));
+      const hash = await one(() => redis.hgetall(key));
       const out: Record<string, number> = {};
       for (const [field, value] of Object.entries(hash)) out[field] = Number(value);
       return out;

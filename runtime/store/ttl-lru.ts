@@ -30,14 +30,20 @@ export class TtlLru<V> {
 
   /** The live value (and marks it recently used), or undefined when absent or expired. */
   get(key: string): V | undefined {
-    const entry = this.#map.get(key);
+    const entry = this.#live(key);
     if (!entry) return undefined;
-    if (entry.expiresAt <= this.#now()) {
+    this.#touch(key, entry);
+    return entry.value;
+  }
+
+  /** The entry when present and not expired (an expired one is dropped). */
+  #live(key: string): { value: V; expiresAt: number; moved: number } | undefined {
+    const entry = this.#map.get(key);
+    if (entry && entry.expiresAt <= this.#now()) {
       this.#map.delete(key);
       return undefined;
     }
-    this.#touch(key, entry);
-    return entry.value;
+    return entry;
   }
 
   #touch(key: string, entry: { value: V; expiresAt: number; moved: number }): void {
@@ -50,13 +56,7 @@ export class TtlLru<V> {
 
   /** The live value without marking it recently used (a write that follows will). */
   peek(key: string): V | undefined {
-    const entry = this.#map.get(key);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= this.#now()) {
-      this.#map.delete(key);
-      return undefined;
-    }
-    return entry.value;
+    return this.#live(key)?.value;
   }
 
   /** Sets `value` for `ttlMs`, evicting the least recently used entries beyond the bound. */
