@@ -54,8 +54,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   async function beginTurn(bot: ResolvedBot, message: InboundMessage, key: string, assignment: Parameters<Store['beginTurn']>[0]['assignment']): Promise<BeginTurnResult | undefined> {
     try {
       // json: stored text where the store can give it; the payload splices it (see payload.ts).
-      const r = await store.beginTurn(assignment ? { historyKey: key, limit: bot.contextWindow, assignment, json: true } : { historyKey: key, limit: bot.contextWindow, json: true });
-      return r;
+      return await store.beginTurn(assignment ? { historyKey: key, limit: bot.contextWindow, assignment, json: true } : { historyKey: key, limit: bot.contextWindow, json: true });
     } catch (err) {
       metrics.storeErrors.inc({ operation: 'begin_turn' });
       log.warn({ requestId: message.requestId, bot: bot.name, err: errMessage(err) }, 'history store unavailable: answering without history');
@@ -68,9 +67,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     if (!bot) throw new Error(`unknown bot ${message.bot}`);
     const key = historyKey(message);
     const plan = deps.router.plan(bot, message);
-    const stored0 = await beginTurn(bot, message, key, plan.assignment);
-    const degraded = stored0 === undefined;
-    const turn = stored0 ?? { history: [], assignment: plan.assignment?.candidate ?? null, assigned: false };
+    const begun = await beginTurn(bot, message, key, plan.assignment);
+    const degraded = begun === undefined;
+    // Store down: no history, and the deterministic hash's candidate keeps users on their arm.
+    const turn = begun ?? { history: [], assignment: plan.assignment?.candidate ?? null, assigned: false };
     const route = deps.router.decide(bot, plan, turn.assignment);
     if (route.reassign && plan.assignment && !degraded) {
       store.setAssignment(plan.assignment.key, route.reassign, plan.assignment.ttlSeconds).catch((err: unknown) => {
@@ -115,7 +115,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       try {
         await store.endTurn({ historyKey: key, messages: stored, maxLength: Math.max(bot.contextWindow, 1) * 2, ttlSeconds: ttl });
       } catch (err) {
-          metrics.storeErrors.inc({ operation: 'end_turn' });
+        metrics.storeErrors.inc({ operation: 'end_turn' });
         log.warn({ requestId: message.requestId, bot: bot.name, err: errMessage(err) }, 'history store unavailable: this turn was not recorded');
       }
     }
