@@ -36,11 +36,7 @@ export function buildPayload(bot: ResolvedBot, message: InboundMessage, history:
   const botRef = { id: bot.name, name: bot.displayName };
 
   if (window.length === 0 || typeof window[0] !== 'string') {
-    const messages: ChatMessage[] = [];
-    if (bot.systemPrompt) messages.push({ role: 'system', content: bot.systemPrompt });
-    for (const m of window as StoredMessage[]) messages.push(m);
-    messages.push(current);
-    return { messages, conversation_id: message.conversationId, user, bot: botRef, metadata };
+    return { messages: assemble(bot, window as StoredMessage[], current), conversation_id: message.conversationId, user, bot: botRef, metadata };
   }
 
   const texts = window as readonly string[];
@@ -48,12 +44,7 @@ export function buildPayload(bot: ResolvedBot, message: InboundMessage, history:
   const payload: WebhookRequest = {
     // Own, enumerable and first, like a data property: JSON.stringify and deep equality see it.
     get messages(): ChatMessage[] {
-      if (!messages) {
-        messages = [];
-        if (bot.systemPrompt) messages.push({ role: 'system', content: bot.systemPrompt });
-        for (const t of texts) messages.push(JSON.parse(t) as ChatMessage);
-        messages.push(current);
-      }
+      messages ??= assemble(bot, texts.map((t) => JSON.parse(t) as ChatMessage), current);
       return messages;
     },
     set messages(value: ChatMessage[]) {
@@ -74,6 +65,15 @@ export function buildPayload(bot: ResolvedBot, message: InboundMessage, history:
     return `${out}${JSON.stringify(current)}],${rest.slice(1)}`;
   });
   return payload;
+}
+
+/** System prompt first (never pruned), the history window, the current message last. */
+function assemble(bot: ResolvedBot, window: readonly StoredMessage[], current: ChatMessage): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  if (bot.systemPrompt) messages.push({ role: 'system', content: bot.systemPrompt });
+  for (const m of window) messages.push(m);
+  messages.push(current);
+  return messages;
 }
 
 const systemJsonCache = new WeakMap<ResolvedBot, string>();

@@ -56,31 +56,25 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryStore {
     }
   };
 
-  /** The last `limit` stored messages, parsed (fresh objects: a caller may mutate them). */
-  const parse = (raw: readonly string[], limit: number): StoredMessage[] => {
-    const from = Math.max(0, raw.length - limit);
-    const out: StoredMessage[] = new Array<StoredMessage>(raw.length - from);
-    for (let i = from; i < raw.length; i++) out[i - from] = JSON.parse(raw[i] as string) as StoredMessage;
-    return out;
-  };
-
   return {
     kind: 'memory',
 
     async beginTurn(query: BeginTurnQuery): Promise<BeginTurnResult> {
-      const stored = query.limit > 0 ? histories.get(query.historyKey) : undefined;
       const limit = Math.floor(query.limit);
-      // json: the stored text itself (a copy of the tail: later turns append to the list).
-      const history = stored && !query.json ? parse(stored, limit) : [];
-      const json = query.json ? (stored ? stored.slice(Math.max(0, stored.length - limit)) : []) : undefined;
-      if (!query.assignment) return json ? { history, historyJson: json, assignment: null, assigned: false } : { history, assignment: null, assigned: false };
+      const stored = limit > 0 ? histories.get(query.historyKey) : undefined;
+      // A copy of the tail (later turns append to the stored list in place).
+      const tail = stored ? stored.slice(-limit) : [];
+      // json: the stored text itself; otherwise fresh objects (a caller may mutate them).
+      const turn: BeginTurnResult = { history: query.json ? [] : tail.map((t) => JSON.parse(t) as StoredMessage), assignment: null, assigned: false };
+      if (query.json) turn.historyJson = tail;
+      if (!query.assignment) return turn;
       const { key, candidate, ttlSeconds } = query.assignment;
       const existing = assignments.get(key);
       // Sliding TTL: an active user keeps the arm; set() also refreshes the expiry.
       assignments.set(key, existing ?? candidate, ttlSeconds * 1000);
-      const assigned = existing === undefined;
-      const assignment = existing ?? candidate;
-      return json ? { history, historyJson: json, assignment, assigned } : { history, assignment, assigned };
+      turn.assignment = existing ?? candidate;
+      turn.assigned = existing === undefined;
+      return turn;
     },
 
     async setAssignment(key, value, ttlSeconds) {
