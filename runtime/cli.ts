@@ -7,7 +7,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { processIO, type CliCommand, type CliIO } from './cli/io.js';
-import { VERSION } from './version.js';
+import { VERSION } from './core/version.js';
 
 interface CommandEntry {
   summary: string;

@@ -7,7 +7,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ResolvedBot } from '../config/snapshot.js';
 import type { ChannelName, InboundMessage, OutboundReply } from '../core/message.js';
-import { errorBody } from '../errors.js';
+import { errorBody } from '../core/errors.js';
 import type { ChannelContext, ChannelRequest, ChannelResponse } from './channel.js';
 
 export interface ClaimAndQueueOptions {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ResolvedBot } from '../config/snapshot.js';
 import type { InboundMessage } from '../core/message.js';
 import { safeEqual } from '../core/safe-equal.js';
-import { errorBody } from '../errors.js';
+import { errorBody } from '../core/errors.js';
 import type { ChannelAdapter, ChannelResponse } from './channel.js';
 
 const id = z.union([z.string().min(1).max(256), z.number().int()]).transform(String);

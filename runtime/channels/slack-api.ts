@@ -6,7 +6,7 @@
  * own `error` code and never the token.
  */
 import { request, type Dispatcher } from 'undici';
-import { SwitchboardError } from '../errors.js';
+import { SwitchboardError } from '../core/errors.js';
 import { apiSettings, downloadOf, memoizeUntilRejected, retryRateLimited, tokenRedactor, type ApiDownload, type ApiTuning, type RateLimitPolicy } from './channel-api.js';
 
 /** `maxRetries` counts retries after an HTTP 429. */

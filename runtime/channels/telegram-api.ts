@@ -5,7 +5,7 @@
  * (it sits in every URL path, so anything that may be logged goes through `redact`).
  */
 import { request, type Dispatcher } from 'undici';
-import { SwitchboardError } from '../errors.js';
+import { SwitchboardError } from '../core/errors.js';
 import { apiSettings, downloadOf, memoizeUntilRejected, retryRateLimited, tokenRedactor, type ApiDownload, type ApiTuning, type RateLimitPolicy } from './channel-api.js';
 
 /** `maxRetries` counts retries after a 429 with `retry_after`. */

@@ -15,7 +15,7 @@ import { safeEqual } from '../core/safe-equal.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ResolvedBot } from '../config/snapshot.js';
 import type { OutboundReply } from '../core/message.js';
-import { errorBody, SwitchboardError } from '../errors.js';
+import { errorBody, SwitchboardError } from '../core/errors.js';
 import { claimAndQueue, processWithFallback } from './ack-then-process.js';
 import type { ChannelAdapter, ChannelContext, ChannelFile, ChannelRequest, ChannelResponse } from './channel.js';
 import { apiTuning, channelFileOf } from './channel-api.js';

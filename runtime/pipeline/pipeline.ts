@@ -10,7 +10,7 @@ import type { ChatMessage, InboundMessage, OutboundReply, StoredMessage } from '
 import { redactSecrets } from '../core/redact.js';
 import { DEFAULT_HISTORY_TTL_SECONDS } from '../store/defaults.js';
 import { failureErrorCode } from '../webhook/classify.js';
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { BeginTurnResult, Store } from '../store/store.js';
 import type { AttemptOptions, AttemptResult } from '../webhook/attempt.js';
 import type { ResolvedIntegration } from '../config/snapshot.js';

@@ -11,7 +11,7 @@ import type { ResolvedBot } from '../config/snapshot.js';
 import type { FailureClass } from '../core/message.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import type { CounterIncrement, CounterSource, Store } from '../store/store.js';
-import type { AbMetrics } from './ab-metrics.js';
+import type { AbMetrics } from '../metrics/ab-metrics.js';
 import { buildBotStats, field, statsKey, type BotStats } from './bot-stats.js';
 import { bucketLabel } from './latency-buckets.js';
 

@@ -18,7 +18,7 @@
 import type { Socket as NetStream } from 'node:net';
 import { Redis, type ChainableCommander } from 'ioredis';
 import type { StoredMessage } from '../core/message.js';
-import { SwitchboardError } from '../errors.js';
+import { SwitchboardError } from '../core/errors.js';
 import {
   clampHistoryLength,
   DEFAULT_COMMAND_TIMEOUT_MS,

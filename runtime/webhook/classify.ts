@@ -3,7 +3,7 @@
  * name error codes and addresses, never URLs (a query string may carry a key) or headers.
  */
 import type { FailureClass } from '../core/message.js';
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../core/errors.js';
 import { BLOCKED_ADDRESS_CODE } from './guarded-dispatcher.js';
 
 /** The first `code` string along an error's `cause` chain (undici wraps socket errors). */

@@ -2,7 +2,7 @@
  * `User-Agent: Switchboard/<version>`, the version read once from package.json (by
  * runtime/version.ts).
  */
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/version.js';
 
 /** The package version, read once at load. */
 export const SWITCHBOARD_VERSION = VERSION;

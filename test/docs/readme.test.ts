@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { botSchema, integrationSchema } from '../../schema/config.js';
 import { rules } from '../../runtime/config/rules.js';
-import { errorCodes } from '../../runtime/errors.js';
-import { LOAD_ERROR_RULE } from '../../runtime/config/config-manager.js';
+import { errorCodes } from '../../runtime/core/errors.js';
+import { LOAD_ERROR_RULE } from '../../runtime/reload/config-manager.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');

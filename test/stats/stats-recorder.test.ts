@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAbRouter } from '../../runtime/routing/ab-router.js';
-import { registerAbMetrics } from '../../runtime/stats/ab-metrics.js';
+import { registerAbMetrics } from '../../runtime/metrics/ab-metrics.js';
 import { createStatsRecorder, type StatsRecorder } from '../../runtime/stats/stats-recorder.js';
 import { createMemoryStore } from '../../runtime/store/memory-store.js';
 import { createRedisStore, type RedisStore } from '../../runtime/store/redis-store.js';

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SwitchboardError } from '../../runtime/errors.js';
+import { SwitchboardError } from '../../runtime/core/errors.js';
 import { createRedisStore, redactUrl, type RedisStore } from '../../runtime/store/redis-store.js';
 import type { CounterIncrement } from '../../runtime/store/store.js';
 import { EXTERNAL_REDIS_SKIP_REASON, redisIsExternal, startRedis, type RedisHandle } from '../helpers/redis.js';

@@ -1,7 +1,7 @@
 import { rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { watchConfigDir, type ConfigDirWatcher } from '../../runtime/config/watcher.js';
+import { watchConfigDir, type ConfigDirWatcher } from '../../runtime/reload/watcher.js';
 import {
   ConfigMapTree,
   GitSyncTree,

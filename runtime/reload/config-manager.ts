@@ -6,7 +6,7 @@
  * read `current()` keeps the snapshot object it read.
  */
 import path from 'node:path';
-import type { ConfigSnapshot, Problem } from './snapshot.js';
+import type { ConfigSnapshot, Problem } from '../config/snapshot.js';
 import { watchConfigDir, type ConfigDirWatcher } from './watcher.js';
 
 /** What the manager needs from a loader (structurally the loader's `LoadResult`). */

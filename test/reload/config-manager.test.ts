@@ -10,7 +10,7 @@ import {
   type ConfigManager,
   type ConfigManagerOptions,
   type ReloadEvent,
-} from '../../runtime/config/config-manager.js';
+} from '../../runtime/reload/config-manager.js';
 import { createConfigLoader, type LoadResult } from '../../runtime/config/loader.js';
 import {
   botYaml,

@@ -1,6 +1,6 @@
 import { Counter, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { FastCounter, FastHistogram } from '../../runtime/fast-metrics.js';
+import { FastCounter, FastHistogram } from '../../runtime/metrics/fast-metrics.js';
 
 /** Feeds the same events to prom-client's own metric and to ours; the exposition must be identical. */
 describe('FastCounter / FastHistogram', () => {

@@ -4,7 +4,7 @@
  * assignments, the role (primary | fallback) of each attempt, and the configured weights.
  */
 import { Gauge, type Registry } from 'prom-client';
-import { FastCounter } from '../fast-metrics.js';
+import { FastCounter } from './fast-metrics.js';
 import type { ResolvedBot } from '../config/snapshot.js';
 
 export interface AbMetrics {
