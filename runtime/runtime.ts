@@ -125,11 +125,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     logger: log,
     metrics,
     files,
-    readStats: async (snapshot, name) => {
-      const bot = snapshot.bots.get(name);
-      if (!bot) throw new Error(`unknown bot ${name}`);
-      return stats.readBotStats(bot);
-    },
+    readStats: (bot) => stats.readBotStats(bot),
     ...(env.SWITCHBOARD_ADMIN_TOKEN ? { adminToken: env.SWITCHBOARD_ADMIN_TOKEN } : {}),
   });
 

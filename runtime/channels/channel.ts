@@ -1,9 +1,11 @@
 /**
  * The channel interface. A channel is one file behind this small interface (grammY keeps
- * each framework adapter to one function): it verifies and parses a request into an
- * `InboundMessage`, hands it to the pipeline through the context, and delivers the reply.
- * It never knows which provider answered. The server owns routing, body limits, request ids
- * and the error envelope; adding a channel touches `runtime/channels/` only.
+ * each framework adapter to one function): `triage` verifies and parses a request and either
+ * answers it at once or describes a `ChannelJob`; `run` carries a job out (builds the
+ * `InboundMessage`, calls the pipeline, delivers the reply). The server owns what every
+ * channel shares: the 404/401 gate, the duplicate-delivery claim and the one
+ * per-conversation queue between "accepted" and "processed". A channel never knows which
+ * provider answered; adding a channel touches `runtime/channels/` only.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -11,7 +13,6 @@ import type { Dispatcher } from 'undici';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChannelName, InboundMessage, OutboundReply } from '../core/message.js';
 import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
-import type { Store } from '../store/store.js';
 
 export interface ChannelRequest {
   headers: IncomingHttpHeaders;
@@ -37,17 +38,43 @@ export interface ChannelFile {
   size?: number;
 }
 
-export interface ChannelContext {
-  /** The snapshot read once for this request. */
+/**
+ * A platform delivery id claimed once in the store before the job is queued, so a
+ * re-delivery is acked and dropped.
+ */
+export interface DeliveryClaim {
+  /** Store key of the delivery id (`tg:<bot>:<update_id>`). */
+  key: string;
+  ttlSeconds: number;
+  /** Extra log fields of the "duplicate ignored" line (the delivery id, the retry number). */
+  logFields: Record<string, unknown>;
+}
+
+/**
+ * One accepted message as plain data (JSON-serialisable), so a queue can hold it anywhere;
+ * whoever processes it looks up `channelAdapters[job.channel].run`.
+ */
+export interface ChannelJob<Payload = unknown> {
+  channel: ChannelName;
+  bot: string;
+  requestId: string;
+  /** Jobs with the same key run one at a time, in arrival order (one conversation). */
+  conversationKey: string;
+  /** Set by channels that ack before processing; absent for a synchronous channel. */
+  claim?: DeliveryClaim;
+  /** What the channel parsed from the request (an update, an event, a message). */
+  payload: Payload;
+}
+
+/** What triage decided: answer the request now, or accept a job. */
+export type Triage<Payload = unknown> = { kind: 'answer'; response: ChannelResponse } | { kind: 'job'; job: ChannelJob<Payload> };
+
+/** What a channel needs while it runs a job (and while it streams a file). */
+export interface JobContext {
+  /** The snapshot the job runs against. */
   snapshot: ConfigSnapshot;
   /** The whole pipeline: history, routing, webhook attempts, fallbacks, history append. */
   process(message: InboundMessage): Promise<OutboundReply>;
-  /**
-   * Runs `job` after the ack, in order with other jobs of the same `key` (conversation), and
-   * is drained by graceful shutdown.
-   */
-  background(key: string, job: () => Promise<void>): void;
-  store: Store;
   /** Signs a link to `/files/:token` for a file this channel can open with `openFile`. */
   fileUrl(file: { channel: ChannelName; bot: string; ref: string; name?: string; mimeType?: string }): string;
   /** Shared dispatcher for channel API calls (channel `apiUrl` is exempt from the private-network rule). */
@@ -55,14 +82,30 @@ export interface ChannelContext {
   log: FastifyBaseLogger;
 }
 
-export interface ChannelAdapter {
+/** One channel. Methods (not function properties) so adapters of different payloads share a registry. */
+export interface ChannelAdapter<Payload = unknown> {
   readonly name: ChannelName;
   /**
+   * `ack`: the platform gets its 200 once the job is claimed and queued, and the reply goes
+   * out through the platform API later. `reply`: the job runs while the request waits and
+   * its answer is the HTTP response.
+   */
+  readonly mode: 'ack' | 'reply';
+  /** How log lines name the platform and what it delivers: `Telegram` / `update`, `Slack` / `event`. */
+  readonly platform: string;
+  readonly noun: string;
+  /**
    * Header-only authentication that runs before the body is read (so 401 precedes 413).
-   * Return false to answer 401. Channels that sign the body check in `handle`.
+   * Return false to answer 401. Channels that sign the body check it in `triage`.
    */
   authenticate?(headers: IncomingHttpHeaders, bot: ResolvedBot): boolean;
-  handle(request: ChannelRequest, bot: ResolvedBot, ctx: ChannelContext): Promise<ChannelResponse>;
+  /** Verifies and parses an authenticated request for a bot that has this channel. No I/O. */
+  triage(request: ChannelRequest, bot: ResolvedBot): Triage<Payload>;
+  /**
+   * Carries out an accepted job. In `reply` mode the result is the HTTP response; in `ack`
+   * mode it resolves with undefined and never throws for upstream failures.
+   */
+  run(job: ChannelJob<Payload>, bot: ResolvedBot, ctx: JobContext): Promise<ChannelResponse | undefined>;
   /** Streams a file referenced by a signed link this channel issued. */
-  openFile?(bot: ResolvedBot, ref: string, ctx: ChannelContext): Promise<ChannelFile>;
+  openFile?(bot: ResolvedBot, ref: string, ctx: JobContext): Promise<ChannelFile>;
 }

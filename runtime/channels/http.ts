@@ -6,10 +6,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import type { ResolvedBot } from '../config/snapshot.js';
-import type { InboundMessage } from '../core/message.js';
+import { attachmentFromWire, attachmentToWire } from '../core/attachments.js';
+import { bearerToken } from '../core/bearer.js';
+import type { InboundMessage, OutboundReply } from '../core/message.js';
 import { safeEqual } from '../core/safe-equal.js';
-import { errorBody } from '../core/errors.js';
-import type { ChannelAdapter, ChannelResponse } from './channel.js';
+import { errorResponse } from '../core/errors.js';
+import type { ChannelAdapter, Triage } from './channel.js';
 
 const id = z.union([z.string().min(1).max(256), z.number().int()]).transform(String);
 
@@ -83,22 +85,35 @@ export function describeZodError(error: z.ZodError): string {
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
-function bad(message: string): ChannelResponse {
-  return { status: 400, body: errorBody('SWB_ERR_HTTP_BAD_REQUEST', message) };
+function bad(message: string): Triage<InboundMessage> {
+  return { kind: 'answer', response: errorResponse('SWB_ERR_HTTP_BAD_REQUEST', message) };
 }
 
-export const httpChannel: ChannelAdapter = {
+/** The reply as the HTTP channel's response body. */
+function replyBody(reply: OutboundReply): Record<string, unknown> {
+  const out: Record<string, unknown> = { content: reply.content };
+  if (reply.attachments.length > 0) out.attachments = reply.attachments.map(attachmentToWire);
+  if (reply.metadata) out.metadata = reply.metadata;
+  if (reply.integration) out.integration = reply.integration;
+  if (reply.error) out.error = reply.error;
+  return out;
+}
+
+/** The HTTP channel: the job's payload is the `InboundMessage` itself, its result the response. */
+export const httpChannel: ChannelAdapter<InboundMessage> = {
   name: 'http',
+  mode: 'reply',
+  platform: 'HTTP',
+  noun: 'message',
 
   authenticate(headers: IncomingHttpHeaders, bot: ResolvedBot): boolean {
     const token = bot.channels.http?.token;
     if (!token) return true;
-    const auth = headers.authorization ?? '';
-    const m = /^Bearer\s+(.+)$/i.exec(auth);
-    return m?.[1] !== undefined && safeEqual(m[1].trim(), token);
+    const given = bearerToken(headers.authorization);
+    return given !== undefined && safeEqual(given, token);
   },
 
-  async handle(request, bot, ctx) {
+  triage(request, bot) {
     if (request.body === undefined || request.body === null || typeof request.body !== 'object' || Array.isArray(request.body)) {
       return bad('the body must be a JSON object');
     }
@@ -116,17 +131,13 @@ export const httpChannel: ChannelAdapter = {
       chatId: conversationId,
       user: { id: body.user.id, ...(body.user.name !== undefined ? { name: body.user.name } : {}), ...(body.user.username !== undefined ? { username: body.user.username } : {}) },
       ...(text !== undefined ? { text } : {}),
-      attachments: attachments.map((a) => ({ type: a.type, url: a.url, ...(a.name ? { name: a.name } : {}), ...(a.mime_type ? { mimeType: a.mime_type } : {}) })),
+      attachments: attachments.map(attachmentFromWire),
       requestId: request.requestId,
     };
-    const reply = await ctx.process(message);
-    const out: Record<string, unknown> = { content: reply.content };
-    if (reply.attachments.length > 0) {
-      out.attachments = reply.attachments.map((a) => ({ type: a.type, url: a.url, ...(a.name ? { name: a.name } : {}), ...(a.mimeType ? { mime_type: a.mimeType } : {}) }));
-    }
-    if (reply.metadata) out.metadata = reply.metadata;
-    if (reply.integration) out.integration = reply.integration;
-    if (reply.error) out.error = reply.error;
-    return { status: 200, body: out };
+    return { kind: 'job', job: { channel: 'http', bot: bot.name, requestId: request.requestId, conversationKey: `http:${bot.name}:${conversationId}`, payload: message } };
+  },
+
+  async run(job, _bot, ctx) {
+    return { status: 200, body: replyBody(await ctx.process(job.payload)) };
   },
 };

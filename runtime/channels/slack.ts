@@ -2,21 +2,21 @@
  * The Slack channel (`POST /channels/slack/:bot`): the Events API.
  *
  * 1. `authenticate` checks the signature headers' presence, format and freshness (401 before
- *    the body is read); `handle` verifies the `v0` HMAC of the raw body (401 on mismatch).
+ *    the body is read); `triage` verifies the `v0` HMAC of the raw body (401 on mismatch).
  * 2. `url_verification` is answered with its challenge. An `event_callback` for a DM message
- *    or an `app_mention` is claimed under `slack:<bot>:<event_id>` only when it is about to be
- *    queued (so a retry whose first delivery never started is still processed once), queued
- *    with `ctx.background` keyed by conversation, and acked 200 at once. A store outage
- *    answers 503 so Slack re-sends; everything else that is not for the bot is acked and dropped.
- * 3. The background job runs the pipeline and posts the reply in the message's thread.
+ *    or an `app_mention` becomes a job claimed under `slack:<bot>:<event_id>` (the server's
+ *    gate claims only when it is about to queue, so a retry whose first delivery never
+ *    started is still processed once, and answers 503 on a store outage so Slack re-sends);
+ *    everything else that is not for the bot is acked and dropped.
+ * 3. `run`, after the ack, runs the pipeline and posts the reply in the message's thread.
  *    Files reach the webhook as signed `/files/...` links; `openFile` fetches `url_private`
  *    with the bot token.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ResolvedBot } from '../config/snapshot.js';
-import { errorBody, SwitchboardError } from '../core/errors.js';
-import { claimAndQueue, processWithFallback } from './ack-then-process.js';
-import type { ChannelAdapter, ChannelContext, ChannelFile, ChannelRequest, ChannelResponse } from './channel.js';
+import { errorResponse, SwitchboardError } from '../core/errors.js';
+import type { ChannelAdapter, ChannelFile, ChannelJob, ChannelRequest, ChannelResponse, JobContext, Triage } from './channel.js';
+import { processWithFallback } from './process-with-fallback.js';
 import { apiTuning, channelFileOf } from './channel-api.js';
 import { createSlackApi, SlackApiError, type SlackApi } from './slack-api.js';
 import { slackInbound, triageSlackEvent, type SlackMessageEvent } from './slack-event.js';
@@ -37,21 +37,28 @@ export interface SlackAdapterOptions {
 
 type SlackConfig = NonNullable<ResolvedBot['channels']['slack']>;
 
-function unauthorized(message: string): ChannelResponse {
-  return { status: 401, body: errorBody('SWB_ERR_HTTP_UNAUTHORIZED', message) };
+/** What triage hands to the job (plain data): the event and who the bot is, when the envelope said. */
+export interface SlackPayload {
+  event: SlackMessageEvent;
+  conversationId: string;
+  selfUserId?: string;
 }
 
+const answer = (response: ChannelResponse): Triage<SlackPayload> => ({ kind: 'answer', response });
+
 /** Creates the Slack adapter; `slackAdapter` is the default instance the registry uses. */
-export function createSlackAdapter(options: SlackAdapterOptions = {}): ChannelAdapter {
+export function createSlackAdapter(options: SlackAdapterOptions = {}): ChannelAdapter<SlackPayload> {
   const dedupeTtl = options.dedupeTtlSeconds ?? 24 * 3600;
   const now = options.now ?? Date.now;
 
   const tuning = apiTuning(options);
-  const apiFor = (cfg: SlackConfig, ctx: ChannelContext): SlackApi => createSlackApi({ botToken: cfg.botToken, apiUrl: cfg.apiUrl, dispatcher: ctx.dispatcher, ...tuning });
+  const apiFor = (cfg: SlackConfig, ctx: Pick<JobContext, 'dispatcher'>): SlackApi => createSlackApi({ botToken: cfg.botToken, apiUrl: cfg.apiUrl, dispatcher: ctx.dispatcher, ...tuning });
 
   /** The work done after the ack: self check, pipeline, delivery. Never throws. */
-  const work = async (cfg: SlackConfig, bot: ResolvedBot, ctx: ChannelContext, request: ChannelRequest, event: SlackMessageEvent, conversationId: string, selfFromEnvelope: string | undefined): Promise<void> => {
-    const log = request.log;
+  const run = async (job: ChannelJob<SlackPayload>, bot: ResolvedBot, ctx: JobContext): Promise<undefined> => {
+    const { event, conversationId, selfUserId: selfFromEnvelope } = job.payload;
+    const cfg = bot.channels.slack as SlackConfig;
+    const log = ctx.log;
     const api = apiFor(cfg, ctx);
     let selfUserId = selfFromEnvelope;
     if (selfUserId === undefined) {
@@ -63,31 +70,35 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): ChannelAd
     }
     if (selfUserId !== undefined && event.user === selfUserId) {
       log.debug({ channel: 'slack', bot: bot.name }, 'own message ignored');
-      return;
+      return undefined;
     }
     const reply = await processWithFallback(ctx, bot, 'slack', log, () =>
       slackInbound(event, {
         bot: bot.name,
         conversationId,
-        requestId: request.requestId,
+        requestId: job.requestId,
         ...(selfUserId !== undefined ? { selfUserId } : {}),
         sign: (file) => ctx.fileUrl({ channel: 'slack', bot: bot.name, ...file }),
       }),
     );
     await deliverSlackReply(api, { channel: event.channel, threadTs: event.thread_ts ?? event.ts }, reply, log);
+    return undefined;
   };
 
   return {
     name: 'slack',
+    mode: 'ack',
+    platform: 'Slack',
+    noun: 'event',
+    run,
 
     authenticate(headers: IncomingHttpHeaders, bot: ResolvedBot): boolean {
       if (!bot.channels.slack?.signingSecret) return false;
       return checkSlackHeaders({ timestamp: headers['x-slack-request-timestamp'], signature: headers['x-slack-signature'], nowMs: now() }) === null;
     },
 
-    async handle(request: ChannelRequest, bot: ResolvedBot, ctx: ChannelContext): Promise<ChannelResponse> {
-      const cfg = bot.channels.slack;
-      if (!cfg) return { status: 404, body: errorBody('SWB_ERR_HTTP_NOT_FOUND', 'Channel slack is not enabled for this bot') };
+    triage(request: ChannelRequest, bot: ResolvedBot): Triage<SlackPayload> {
+      const cfg = bot.channels.slack as SlackConfig;
       const verdict = verifySlackSignature({
         signingSecret: cfg.signingSecret,
         timestamp: request.headers['x-slack-request-timestamp'],
@@ -97,43 +108,42 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): ChannelAd
       });
       if (!verdict.ok) {
         request.log.info({ channel: 'slack', bot: bot.name, reason: verdict.reason }, 'Slack signature rejected');
-        return unauthorized(slackVerifyMessages[verdict.reason]);
+        return answer(errorResponse('SWB_ERR_HTTP_UNAUTHORIZED', slackVerifyMessages[verdict.reason]));
       }
       const body = request.body;
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) return { status: 400, body: errorBody('SWB_ERR_HTTP_BAD_REQUEST', 'The body is not a Slack event') };
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) return answer(errorResponse('SWB_ERR_HTTP_BAD_REQUEST', 'The body is not a Slack event'));
       const envelope = body as Record<string, unknown>;
 
       if (envelope.type === 'url_verification') {
-        if (typeof envelope.challenge !== 'string') return { status: 400, body: errorBody('SWB_ERR_HTTP_BAD_REQUEST', 'url_verification without challenge') };
-        return { status: 200, body: { challenge: envelope.challenge } };
+        if (typeof envelope.challenge !== 'string') return answer(errorResponse('SWB_ERR_HTTP_BAD_REQUEST', 'url_verification without challenge'));
+        return answer({ status: 200, body: { challenge: envelope.challenge } });
       }
       if (envelope.type !== 'event_callback') {
         request.log.debug({ channel: 'slack', bot: bot.name, type: String(envelope.type) }, 'Slack request ignored');
-        return { status: 200 };
+        return answer({ status: 200 });
       }
 
       const triage = triageSlackEvent(envelope);
       if (triage.kind === 'ignore') {
         request.log.debug({ channel: 'slack', bot: bot.name, event_id: envelope.event_id, reason: triage.reason }, 'event ignored');
-        return { status: 200 };
+        return answer({ status: 200 });
       }
-
-      return claimAndQueue({
-        request,
-        ctx,
-        channel: 'slack',
-        bot: bot.name,
-        platform: 'Slack',
-        noun: 'event',
-        claimKey: `slack:${bot.name}:${triage.eventId}`,
-        ttlSeconds: dedupeTtl,
-        duplicateFields: { event_id: triage.eventId, retry: request.headers['x-slack-retry-num'] },
-        queueKey: `slack:${bot.name}:${triage.conversationId}`,
-        job: () => work(cfg, bot, ctx, request, triage.event, triage.conversationId, triage.selfUserId),
-      });
+      const payload: SlackPayload = { event: triage.event, conversationId: triage.conversationId };
+      if (triage.selfUserId !== undefined) payload.selfUserId = triage.selfUserId;
+      return {
+        kind: 'job',
+        job: {
+          channel: 'slack',
+          bot: bot.name,
+          requestId: request.requestId,
+          conversationKey: `slack:${bot.name}:${triage.conversationId}`,
+          claim: { key: `slack:${bot.name}:${triage.eventId}`, ttlSeconds: dedupeTtl, logFields: { event_id: triage.eventId, retry: request.headers['x-slack-retry-num'] } },
+          payload,
+        },
+      };
     },
 
-    async openFile(bot: ResolvedBot, ref: string, ctx: ChannelContext): Promise<ChannelFile> {
+    async openFile(bot: ResolvedBot, ref: string, ctx: JobContext): Promise<ChannelFile> {
       const cfg = bot.channels.slack;
       if (!cfg) throw new SwitchboardError('SWB_ERR_FILE_LINK_INVALID', 'Channel slack is not enabled for this bot');
       const api = apiFor(cfg, ctx);
@@ -158,4 +168,4 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): ChannelAd
 }
 
 /** The Slack adapter with default options (registered in `runtime/channels/index.ts`). */
-export const slackAdapter: ChannelAdapter = createSlackAdapter();
+export const slackAdapter: ChannelAdapter<SlackPayload> = createSlackAdapter();

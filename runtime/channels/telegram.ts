@@ -3,11 +3,10 @@
  *
  * 1. `authenticate` compares `X-Telegram-Bot-Api-Secret-Token` with the bot's `secretToken`
  *    in constant time (401 before the body is read).
- * 2. `handle` triages the update without any API call, claims `tg:<bot>:<update_id>` in the
- *    store (a re-delivery is acked and dropped; a store outage answers 503 so Telegram
- *    re-sends), queues the work with `ctx.background` keyed by conversation, and answers 200
- *    at once — a slow webhook never makes Telegram re-send.
- * 3. The background job decides group addressing (getMe, cached), shows `typing`, runs the
+ * 2. `triage` parses the update without any API call and describes the job: the claim
+ *    `tg:<bot>:<update_id>` (the server's gate drops a re-delivery and answers 503 on a
+ *    store outage so Telegram re-sends) and the conversation it queues under.
+ * 3. `run`, after the ack, decides group addressing (getMe, cached), shows `typing`, runs the
  *    pipeline and delivers the reply (`sendMessage`, media by URL). Files the user sent reach
  *    the webhook as signed `/files/...` links; `openFile` streams them from Telegram.
  */
@@ -15,9 +14,9 @@ import { safeEqual } from '../core/safe-equal.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ResolvedBot } from '../config/snapshot.js';
 import type { OutboundReply } from '../core/message.js';
-import { errorBody, SwitchboardError } from '../core/errors.js';
-import { claimAndQueue, processWithFallback } from './ack-then-process.js';
-import type { ChannelAdapter, ChannelContext, ChannelFile, ChannelRequest, ChannelResponse } from './channel.js';
+import { errorResponse, SwitchboardError } from '../core/errors.js';
+import type { ChannelAdapter, ChannelFile, ChannelJob, ChannelRequest, JobContext, Triage } from './channel.js';
+import { processWithFallback } from './process-with-fallback.js';
 import { apiTuning, channelFileOf } from './channel-api.js';
 import { botIdFromToken, createTelegramApi, TelegramApiError, type TelegramApi, type TelegramIdentity } from './telegram-api.js';
 import { deliverTelegramReply, logTelegramError, startTyping, type TelegramTarget } from './telegram-send.js';
@@ -37,13 +36,20 @@ export interface TelegramAdapterOptions {
 
 type TelegramConfig = NonNullable<ResolvedBot['channels']['telegram']>;
 
+/** What triage hands to the job (plain data): the message and what addressing needs. */
+export interface TelegramPayload {
+  message: TgMessage;
+  conversationId: string;
+  needsIdentity: boolean;
+}
+
 /** Creates the Telegram adapter; `telegramAdapter` is the default instance the registry uses. */
-export function createTelegramAdapter(options: TelegramAdapterOptions = {}): ChannelAdapter {
+export function createTelegramAdapter(options: TelegramAdapterOptions = {}): ChannelAdapter<TelegramPayload> {
   const typingIntervalMs = options.typingIntervalMs ?? 4000;
   const dedupeTtl = options.dedupeTtlSeconds ?? 24 * 3600;
 
   const tuning = apiTuning(options);
-  const apiFor = (cfg: TelegramConfig, ctx: ChannelContext): TelegramApi => createTelegramApi({ token: cfg.token, apiUrl: cfg.apiUrl, dispatcher: ctx.dispatcher, ...tuning });
+  const apiFor = (cfg: TelegramConfig, ctx: Pick<JobContext, 'dispatcher'>): TelegramApi => createTelegramApi({ token: cfg.token, apiUrl: cfg.apiUrl, dispatcher: ctx.dispatcher, ...tuning });
 
   const authenticate = (headers: IncomingHttpHeaders, bot: ResolvedBot): boolean => {
     const expected = bot.channels.telegram?.secretToken;
@@ -52,9 +58,11 @@ export function createTelegramAdapter(options: TelegramAdapterOptions = {}): Cha
     return safeEqual(given, expected);
   };
 
-  /** The work done after the ack: addressing, typing, pipeline, delivery. Never throws. */
-  const work = async (cfg: TelegramConfig, bot: ResolvedBot, ctx: ChannelContext, request: ChannelRequest, message: TgMessage, conversationId: string, needsIdentity: boolean): Promise<void> => {
-    const log = request.log;
+    /** The work done after the ack: addressing, typing, pipeline, delivery. Never throws. */
+  const run = async (job: ChannelJob<TelegramPayload>, bot: ResolvedBot, ctx: JobContext): Promise<undefined> => {
+    const { message, conversationId, needsIdentity } = job.payload;
+    const cfg = bot.channels.telegram as TelegramConfig;
+    const log = ctx.log;
     const api = apiFor(cfg, ctx);
     let me: TelegramIdentity | undefined;
     if (needsIdentity || message.chat.type !== 'private') {
@@ -63,12 +71,12 @@ export function createTelegramAdapter(options: TelegramAdapterOptions = {}): Cha
       } catch (err) {
         logTelegramError(log, api, 'getMe', err);
         const id = botIdFromToken(cfg.token);
-        if (id === undefined) return;
+        if (id === undefined) return undefined;
         me = { id };
       }
       if (!isAddressedToBot(message, me)) {
         log.debug({ channel: 'telegram', bot: bot.name }, 'group message not addressed to the bot; ignored');
-        return;
+        return undefined;
       }
     }
     const target: TelegramTarget = { chatId: message.chat.id };
@@ -82,7 +90,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions = {}): Cha
         telegramInbound(message, {
           bot: bot.name,
           conversationId,
-          requestId: request.requestId,
+          requestId: job.requestId,
           ...(me ? { me } : {}),
           sign: (file) => ctx.fileUrl({ channel: 'telegram', bot: bot.name, ...file }),
         }),
@@ -91,41 +99,40 @@ export function createTelegramAdapter(options: TelegramAdapterOptions = {}): Cha
       stopTyping();
     }
     await deliverTelegramReply(api, target, reply, log);
+    return undefined;
   };
 
   return {
     name: 'telegram',
+    mode: 'ack',
+    platform: 'Telegram',
+    noun: 'update',
     authenticate,
+    run,
 
-    async handle(request: ChannelRequest, bot: ResolvedBot, ctx: ChannelContext): Promise<ChannelResponse> {
-      const cfg = bot.channels.telegram;
-      if (!cfg) return { status: 404, body: errorBody('SWB_ERR_HTTP_NOT_FOUND', 'Channel telegram is not enabled for this bot') };
-      if (!authenticate(request.headers, bot)) return { status: 401, body: errorBody('SWB_ERR_HTTP_UNAUTHORIZED', 'Invalid X-Telegram-Bot-Api-Secret-Token') };
+    triage(request: ChannelRequest, bot: ResolvedBot): Triage<TelegramPayload> {
+      const cfg = bot.channels.telegram as TelegramConfig;
       const update = request.body;
-      if (!isTelegramUpdate(update)) return { status: 400, body: errorBody('SWB_ERR_HTTP_BAD_REQUEST', 'The body is not a Telegram update') };
-
+      if (!isTelegramUpdate(update)) return { kind: 'answer', response: errorResponse('SWB_ERR_HTTP_BAD_REQUEST', 'The body is not a Telegram update') };
       const triage = triageUpdate(update, botIdFromToken(cfg.token));
       if (triage.kind === 'ignore') {
         request.log.debug({ channel: 'telegram', bot: bot.name, update_id: update.update_id, reason: triage.reason }, 'update ignored');
-        return { status: 200 };
+        return { kind: 'answer', response: { status: 200 } };
       }
-
-      return claimAndQueue({
-        request,
-        ctx,
-        channel: 'telegram',
-        bot: bot.name,
-        platform: 'Telegram',
-        noun: 'update',
-        claimKey: `tg:${bot.name}:${triage.updateId}`,
-        ttlSeconds: dedupeTtl,
-        duplicateFields: { update_id: triage.updateId },
-        queueKey: `telegram:${bot.name}:${triage.conversationId}`,
-        job: () => work(cfg, bot, ctx, request, triage.message, triage.conversationId, triage.needsIdentity),
-      });
+      return {
+        kind: 'job',
+        job: {
+          channel: 'telegram',
+          bot: bot.name,
+          requestId: request.requestId,
+          conversationKey: `telegram:${bot.name}:${triage.conversationId}`,
+          claim: { key: `tg:${bot.name}:${triage.updateId}`, ttlSeconds: dedupeTtl, logFields: { update_id: triage.updateId } },
+          payload: { message: triage.message, conversationId: triage.conversationId, needsIdentity: triage.needsIdentity },
+        },
+      };
     },
 
-    async openFile(bot: ResolvedBot, ref: string, ctx: ChannelContext): Promise<ChannelFile> {
+    async openFile(bot: ResolvedBot, ref: string, ctx: JobContext): Promise<ChannelFile> {
       const cfg = bot.channels.telegram;
       if (!cfg) throw new SwitchboardError('SWB_ERR_FILE_LINK_INVALID', 'Channel telegram is not enabled for this bot');
       const api = apiFor(cfg, ctx);
@@ -151,4 +158,4 @@ export function createTelegramAdapter(options: TelegramAdapterOptions = {}): Cha
 }
 
 /** The Telegram adapter with default options (registered in `runtime/channels/index.ts`). */
-export const telegramAdapter: ChannelAdapter = createTelegramAdapter();
+export const telegramAdapter: ChannelAdapter<TelegramPayload> = createTelegramAdapter();

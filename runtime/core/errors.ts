@@ -42,3 +42,8 @@ export class SwitchboardError extends Error {
 export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
   return { error: { code, message } };
 }
+
+/** A response with the code's registry status and the error envelope (default message: the registry's). */
+export function errorResponse(code: ErrorCode, message?: string): { status: number; body: { error: { code: string; message: string } } } {
+  return { status: errorCodes[code].status, body: errorBody(code, message ?? errorCodes[code].message) };
+}

@@ -7,6 +7,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
 import type { ChatMessage, InboundMessage, OutboundReply, StoredMessage } from '../core/message.js';
+import { attachmentFromWire } from '../core/attachments.js';
+import { errorMessage } from '../core/error-message.js';
 import { redactSecrets } from '../core/redact.js';
 import { DEFAULT_HISTORY_TTL_SECONDS } from '../store/defaults.js';
 import { failureErrorCode } from '../webhook/classify.js';
@@ -15,9 +17,8 @@ import type { BeginTurnResult, Store } from '../store/store.js';
 import type { AttemptOptions, AttemptResult } from '../webhook/attempt.js';
 import type { ResolvedIntegration } from '../config/snapshot.js';
 import type { WebhookRequest } from '../core/message.js';
-import { createKeyedQueue, type KeyedQueue } from './keyed-queue.js';
 import { buildPayload, userContent } from './payload.js';
-import type { Router } from './router.js';
+import type { Router } from '../routing/router.js';
 
 export type CallIntegration = (integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions) => Promise<AttemptResult>;
 
@@ -32,10 +33,11 @@ export interface PipelineDeps {
 }
 
 export interface Pipeline {
+  /**
+   * Answers one message. Callers keep one conversation's messages in order (the server's
+   * job queue runs them one at a time per conversation).
+   */
   process(snapshot: ConfigSnapshot, message: InboundMessage): Promise<OutboundReply>;
-  /** Resolves once every message in flight has finished. */
-  drain(): Promise<void>;
-  readonly inFlight: number;
 }
 
 export function historyKey(message: InboundMessage): string {
@@ -43,7 +45,6 @@ export function historyKey(message: InboundMessage): string {
 }
 
 export function createPipeline(deps: PipelineDeps): Pipeline {
-  const queue: KeyedQueue = createKeyedQueue();
   const ttl = deps.historyTtlSeconds ?? DEFAULT_HISTORY_TTL_SECONDS;
   const { store, metrics, log } = deps;
 
@@ -57,7 +58,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       return await store.beginTurn(assignment ? { historyKey: key, limit: bot.contextWindow, assignment, json: true } : { historyKey: key, limit: bot.contextWindow, json: true });
     } catch (err) {
       metrics.storeErrors.inc({ operation: 'begin_turn' });
-      log.warn({ requestId: message.requestId, bot: bot.name, err: errMessage(err) }, 'history store unavailable: answering without history');
+      log.warn({ requestId: message.requestId, bot: bot.name, err: errorMessage(err) }, 'history store unavailable: answering without history');
       return undefined;
     }
   }
@@ -75,7 +76,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     if (route.reassign && plan.assignment && !degraded) {
       store.setAssignment(plan.assignment.key, route.reassign, plan.assignment.ttlSeconds).catch((err: unknown) => {
         metrics.storeErrors.inc({ operation: 'set_assignment' });
-        log.warn({ requestId: message.requestId, err: errMessage(err) }, 'could not record the new assignment');
+        log.warn({ requestId: message.requestId, err: errorMessage(err) }, 'could not record the new assignment');
       });
     }
     const current: ChatMessage = { role: 'user', content: userContent(message) };
@@ -96,7 +97,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         const attachments = result.reply.attachments;
         reply = {
           content: result.reply.content,
-          attachments: attachments ? attachments.map((a) => ({ type: a.type, url: a.url, ...(a.name ? { name: a.name } : {}), ...(a.mime_type ? { mimeType: a.mime_type } : {}) })) : [],
+          attachments: attachments ? attachments.map(attachmentFromWire) : [],
           ...(result.reply.metadata ? { metadata: result.reply.metadata } : {}),
           integration: name,
         };
@@ -116,7 +117,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         await store.endTurn({ historyKey: key, messages: stored, maxLength: Math.max(bot.contextWindow, 1) * 2, ttlSeconds: ttl });
       } catch (err) {
         metrics.storeErrors.inc({ operation: 'end_turn' });
-        log.warn({ requestId: message.requestId, bot: bot.name, err: errMessage(err) }, 'history store unavailable: this turn was not recorded');
+        log.warn({ requestId: message.requestId, bot: bot.name, err: errorMessage(err) }, 'history store unavailable: this turn was not recorded');
       }
     }
 
@@ -134,17 +135,5 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     return { content: bot.fallbackMessage, attachments: [], error };
   }
 
-  return {
-    process(snapshot, message) {
-      return queue.run(`${message.bot}\u0000${message.channel}\u0000${message.conversationId}`, () => processNow(snapshot, message));
-    },
-    drain: () => queue.drain(),
-    get inFlight() {
-      return queue.size;
-    },
-  };
-}
-
-function errMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return { process: processNow };
 }

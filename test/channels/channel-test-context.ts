@@ -1,17 +1,20 @@
 /**
- * Hand-made `ChannelContext` for unit tests of the Telegram and Slack adapters (without the
- * server): a tiny in-memory claim store that can be switched "down", a keyed background queue
- * the test can settle, a scripted `process`, real signed file links, and a pino logger whose
- * lines the test can search (to prove no token is ever logged).
+ * Hand-made `JobContext` for unit tests of the Telegram and Slack adapters (without Fastify):
+ * `handle` runs a request through the server's real channel gate with a tiny in-memory claim
+ * store that can be switched "down", a keyed job queue the test can settle, a scripted
+ * `process`, real signed file links, and a pino logger whose lines the test can search (to
+ * prove no token is ever logged).
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { Agent } from 'undici';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ChannelContext, ChannelRequest } from '../../runtime/channels/channel.js';
+import type { ChannelAdapter, ChannelJob, ChannelRequest, ChannelResponse, JobContext } from '../../runtime/channels/channel.js';
 import type { ConfigSnapshot, ResolvedBot } from '../../runtime/config/snapshot.js';
 import type { InboundMessage, OutboundReply } from '../../runtime/core/message.js';
 import { createFileLinks, type FileLinks } from '../../runtime/files/file-links.js';
+import type { JobQueue } from '../../runtime/queue/job-queue.js';
+import { acceptChannelRequest, authenticateChannel } from '../../runtime/server/channel-gate.js';
 import type { Store } from '../../runtime/store/store.js';
 import { snapshot as makeSnapshot } from '../helpers/snapshot.js';
 
@@ -72,20 +75,22 @@ export function captureLogger(): { log: FastifyBaseLogger; lines: string[] } {
 }
 
 export interface TestContext {
-  ctx: ChannelContext;
+  ctx: JobContext;
+  /** What the server's channel route does with an authenticated request: authenticate, triage, claim, queue. */
+  handle(adapter: ChannelAdapter, request: ChannelRequest, bot: ResolvedBot): Promise<ChannelResponse>;
   store: TestStore;
   links: FileLinks;
   /** Messages handed to `process`, in order. */
   processed: InboundMessage[];
-  /** Keys given to `background`, in order. */
+  /** Conversation keys of the jobs queued, in order. */
   keys: string[];
   lines: string[];
   log: FastifyBaseLogger;
   /** Replaces the pipeline (default: echo the text as `echo: <text>`). */
   setProcess(fn: (m: InboundMessage) => Promise<OutboundReply>): void;
-  /** Makes `background` throw (the server is shutting down). */
+  /** Makes the queue refuse jobs (the server is shutting down). */
   refuseBackground: boolean;
-  /** Waits until every background job has settled. */
+  /** Waits until every queued job has settled. */
   settle(): Promise<void>;
   /** A ChannelRequest with the given body, raw bytes = JSON of body unless given. */
   request(body: unknown, headers?: Record<string, string>, rawBody?: Buffer): ChannelRequest;
@@ -104,6 +109,35 @@ export function createTestContext(bots: ResolvedBot[], opts: { publicUrl?: strin
   const dispatcher = new Agent({ keepAliveTimeout: 1000 });
   let process = async (m: InboundMessage): Promise<OutboundReply> => ({ content: `echo: ${m.text ?? ''}`, attachments: [], integration: 'echo' });
   let requestCounter = 0;
+  const queue: JobQueue = {
+    push(job: ChannelJob) {
+      if (tc.refuseBackground) throw new Error('shutting down');
+      keys.push(job.conversationKey);
+      const prev = tails.get(job.conversationKey) ?? Promise.resolve();
+      const run = async (): Promise<ChannelResponse | undefined> => {
+        const adapter = adapters.get(job.channel) as ChannelAdapter;
+        // The bot the test handed to `handle` (it may differ from the snapshot's copy).
+        const b = (botOf.get(job.requestId) ?? snap.bots.get(job.bot)) as ResolvedBot;
+        return adapter.run(job, b, tc.ctx);
+      };
+      const result = prev.then(run);
+      const next = result.then(
+        () => undefined,
+        (err: unknown) => {
+          lines.push(JSON.stringify({ level: 50, msg: 'background job failed', err: String(err) }));
+        },
+      );
+      tails.set(job.conversationKey, next);
+      all.push(next);
+      return result;
+    },
+    get size() {
+      return 0;
+    },
+    drain: () => tc.settle(),
+  };
+  const adapters = new Map<string, ChannelAdapter>();
+  const botOf = new Map<string, ResolvedBot>();
 
   const tc: TestContext = {
     store,
@@ -119,20 +153,16 @@ export function createTestContext(bots: ResolvedBot[], opts: { publicUrl?: strin
         processed.push(m);
         return process(m);
       },
-      background: (key, job) => {
-        if (tc.refuseBackground) throw new Error('shutting down');
-        keys.push(key);
-        const prev = tails.get(key) ?? Promise.resolve();
-        const next = prev.then(job).catch((err: unknown) => {
-          lines.push(JSON.stringify({ level: 50, msg: 'background job failed', err: String(err) }));
-        });
-        tails.set(key, next);
-        all.push(next);
-      },
-      store,
       fileUrl: (file) => links.sign(file),
       dispatcher,
       log,
+    },
+    async handle(adapter, request, bot) {
+      adapters.set(adapter.name, adapter);
+      botOf.set(request.requestId, bot);
+      const refusal = authenticateChannel(adapter, request.headers, bot);
+      if (refusal) return refusal;
+      return acceptChannelRequest(adapter, request, bot, { snapshot: snap, store, queue });
     },
     setProcess(fn) {
       process = fn;

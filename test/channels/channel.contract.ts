@@ -13,7 +13,7 @@ import type { ConfigSnapshot, ResolvedBot } from '../../runtime/config/snapshot.
 import type { ChannelName, WebhookRequest } from '../../runtime/core/message.js';
 import { createFileLinks } from '../../runtime/files/file-links.js';
 import type { CallIntegration } from '../../runtime/pipeline/pipeline.js';
-import type { Router } from '../../runtime/pipeline/router.js';
+import type { Router } from '../../runtime/routing/router.js';
 import { BODY_LIMIT, buildServer, type SwitchboardApp } from '../../runtime/server.js';
 import { createMemoryStore } from '../../runtime/store/memory-store.js';
 import type { Store } from '../../runtime/store/store.js';

@@ -54,7 +54,7 @@ afterEach(async () => {
 
 describe('slack request verification', () => {
   it('answers url_verification with the challenge', async () => {
-    const res = await adapter.handle(signed({ type: 'url_verification', token: 'legacy', challenge: 'ch4ll3ng3' }), bot, tc.ctx);
+    const res = await tc.handle(adapter, signed({ type: 'url_verification', token: 'legacy', challenge: 'ch4ll3ng3' }), bot);
     expect(res).toEqual({ status: 200, body: { challenge: 'ch4ll3ng3' } });
   });
 
@@ -72,12 +72,12 @@ describe('slack request verification', () => {
       {},
     ];
     for (const headers of cases) {
-      const res = await adapter.handle(tc.request(body, headers, Buffer.from(raw)), bot, tc.ctx);
+      const res = await tc.handle(adapter, tc.request(body, headers, Buffer.from(raw)), bot);
       expect(res.status).toBe(401);
       expect((res.body as { error: { code: string } }).error.code).toBe('SWB_ERR_HTTP_UNAUTHORIZED');
     }
     // The signature covers the raw bytes: the same JSON with other whitespace does not pass.
-    const res = await adapter.handle(tc.request(body, signSlackRequest(SIGNING_SECRET, raw, now), Buffer.from(`${raw} `)), bot, tc.ctx);
+    const res = await tc.handle(adapter, tc.request(body, signSlackRequest(SIGNING_SECRET, raw, now), Buffer.from(`${raw} `)), bot);
     expect(res.status).toBe(401);
     await tc.settle();
     expect(tc.processed).toEqual([]);
@@ -95,9 +95,9 @@ describe('slack request verification', () => {
 
   it('uses the injected clock', async () => {
     const frozen = createSlackAdapter({ now: () => 1_000_000_000_000 });
-    const res = await frozen.handle(signed({ type: 'url_verification', challenge: 'c' }, {}, 1_000_000_000), bot, tc.ctx);
+    const res = await tc.handle(frozen, signed({ type: 'url_verification', challenge: 'c' }, {}, 1_000_000_000), bot);
     expect(res.status).toBe(200);
-    expect((await frozen.handle(signed({ type: 'url_verification', challenge: 'c' }), bot, tc.ctx)).status).toBe(401);
+    expect((await tc.handle(frozen, signed({ type: 'url_verification', challenge: 'c' }), bot)).status).toBe(401);
   });
 });
 
@@ -109,7 +109,7 @@ describe('slack events', () => {
       await gate;
       return { content: `echo: ${m.text}`, attachments: [] };
     });
-    const res = await adapter.handle(signed(dm('Ev100', 'hello &lt;world&gt; &amp; co')), bot, tc.ctx);
+    const res = await tc.handle(adapter, signed(dm('Ev100', 'hello &lt;world&gt; &amp; co')), bot);
     expect(res).toEqual({ status: 200 });
     expect(fake.callsOf('chat.postMessage')).toEqual([]);
     release();
@@ -136,14 +136,14 @@ describe('slack events', () => {
   });
 
   it('keeps a thread as one conversation and strips the bot mention from app_mention', async () => {
-    await adapter.handle(signed(mention('Ev200', '<@UBOT0001> summarise this', { thread_ts: '1699999999.000001' })), bot, tc.ctx);
+    await tc.handle(adapter, signed(mention('Ev200', '<@UBOT0001> summarise this', { thread_ts: '1699999999.000001' })), bot);
     await tc.settle();
     expect(tc.processed.map((m) => [m.conversationId, m.chatId, m.messageId, m.text])).toEqual([['C0777:1699999999.000001', 'C0777', '1700000002.000300', 'summarise this']]);
     expect(fake.callsOf('chat.postMessage')[0]?.params).toMatchObject({ channel: 'C0777', thread_ts: '1699999999.000001' });
   });
 
   it('finds its own user id with auth.test when the envelope has no authorizations', async () => {
-    await adapter.handle(signed(mention('Ev201', 'hey <@UBOT0001>', {}, { authorizations: undefined })), bot, tc.ctx);
+    await tc.handle(adapter, signed(mention('Ev201', 'hey <@UBOT0001>', {}, { authorizations: undefined })), bot);
     await tc.settle();
     expect(tc.processed.map((m) => m.text)).toEqual(['hey']);
     expect(fake.callsOf('auth.test')).toHaveLength(1);
@@ -162,7 +162,7 @@ describe('slack events', () => {
       { type: 'event_callback', event_id: 'Ev308', event: { type: 'reaction_added', user: 'U1' } },
       { type: 'app_rate_limited', minute_rate_limited: 1 },
     ];
-    for (const body of ignored) expect(await adapter.handle(signed(body), bot, tc.ctx)).toEqual({ status: 200 });
+    for (const body of ignored) expect(await tc.handle(adapter, signed(body), bot)).toEqual({ status: 200 });
     await tc.settle();
     expect(tc.processed).toEqual([]);
     expect(tc.store.claims.size).toBe(0);
@@ -170,7 +170,7 @@ describe('slack events', () => {
   });
 
   it('ignores its own message even when only auth.test knows who it is', async () => {
-    await adapter.handle(signed({ ...dm('Ev309', 'me again', { user: 'UBOT0001' }), authorizations: [] }), bot, tc.ctx);
+    await tc.handle(adapter, signed({ ...dm('Ev309', 'me again', { user: 'UBOT0001' }), authorizations: [] }), bot);
     await tc.settle();
     expect(tc.processed).toEqual([]);
     expect(fake.callsOf('auth.test')).toHaveLength(1);
@@ -179,8 +179,8 @@ describe('slack events', () => {
 
   it('processes a retried event once', async () => {
     const body = dm('Ev400', 'once');
-    expect((await adapter.handle(signed(body), bot, tc.ctx)).status).toBe(200);
-    expect((await adapter.handle(signed(body, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' }), bot, tc.ctx)).status).toBe(200);
+    expect((await tc.handle(adapter, signed(body), bot)).status).toBe(200);
+    expect((await tc.handle(adapter, signed(body, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' }), bot)).status).toBe(200);
     await tc.settle();
     expect(tc.processed.map((m) => m.text)).toEqual(['once']);
     expect(fake.callsOf('chat.postMessage')).toHaveLength(1);
@@ -188,21 +188,21 @@ describe('slack events', () => {
 
   it('answers 503 during a store outage and processes the retry exactly once', async () => {
     tc.store.down = true;
-    const first = await adapter.handle(signed(dm('Ev401', 'lost?')), bot, tc.ctx);
+    const first = await tc.handle(adapter, signed(dm('Ev401', 'lost?')), bot);
     expect(first).toEqual({ status: 503, body: { error: { code: 'SWB_ERR_STORE_UNAVAILABLE', message: 'The history store is unavailable' } } });
     tc.store.down = false;
-    expect((await adapter.handle(signed(dm('Ev401', 'lost?'), { 'x-slack-retry-num': '1' }), bot, tc.ctx)).status).toBe(200);
-    expect((await adapter.handle(signed(dm('Ev401', 'lost?'), { 'x-slack-retry-num': '2' }), bot, tc.ctx)).status).toBe(200);
+    expect((await tc.handle(adapter, signed(dm('Ev401', 'lost?'), { 'x-slack-retry-num': '1' }), bot)).status).toBe(200);
+    expect((await tc.handle(adapter, signed(dm('Ev401', 'lost?'), { 'x-slack-retry-num': '2' }), bot)).status).toBe(200);
     await tc.settle();
     expect(tc.processed.map((m) => m.text)).toEqual(['lost?']);
   });
 
   it('releases the claim when processing cannot start, so the retry is processed', async () => {
     tc.refuseBackground = true;
-    expect((await adapter.handle(signed(dm('Ev402', 'x')), bot, tc.ctx)).status).toBe(503);
+    expect((await tc.handle(adapter, signed(dm('Ev402', 'x')), bot)).status).toBe(503);
     expect(tc.store.released).toEqual(['slack:support:Ev402']);
     tc.refuseBackground = false;
-    expect((await adapter.handle(signed(dm('Ev402', 'x'), { 'x-slack-retry-num': '1' }), bot, tc.ctx)).status).toBe(200);
+    expect((await tc.handle(adapter, signed(dm('Ev402', 'x'), { 'x-slack-retry-num': '1' }), bot)).status).toBe(200);
     await tc.settle();
     expect(tc.processed.map((m) => m.text)).toEqual(['x']);
   });
@@ -211,7 +211,7 @@ describe('slack events', () => {
     tc.setProcess(async () => {
       throw new Error('boom');
     });
-    await adapter.handle(signed(dm('Ev500', 'hi')), bot, tc.ctx);
+    await tc.handle(adapter, signed(dm('Ev500', 'hi')), bot);
     await tc.settle();
     expect(fake.callsOf('chat.postMessage').map((c) => c.params.text)).toEqual(['Sorry, try later.']);
   });
@@ -220,7 +220,7 @@ describe('slack events', () => {
     tc.ctx.fileUrl = () => {
       throw new Error('file links are not configured');
     };
-    await adapter.handle(signed(dm('Ev503', 'see file', { subtype: 'file_share', files: [{ id: 'F1', name: 'a.txt', mimetype: 'text/plain', url_private: 'https://files.slack.com/a.txt' }] })), bot, tc.ctx);
+    await tc.handle(adapter, signed(dm('Ev503', 'see file', { subtype: 'file_share', files: [{ id: 'F1', name: 'a.txt', mimetype: 'text/plain', url_private: 'https://files.slack.com/a.txt' }] })), bot);
     await tc.settle();
     expect(tc.processed).toEqual([]);
     expect(fake.callsOf('chat.postMessage').map((c) => c.params.text)).toEqual(['Sorry, try later.']);
@@ -228,7 +228,7 @@ describe('slack events', () => {
 
   it('logs Slack API errors with Slack’s error code and never the token', async () => {
     fake.fail('chat.postMessage', 'channel_not_found');
-    await adapter.handle(signed(dm('Ev501', 'hi')), bot, tc.ctx);
+    await tc.handle(adapter, signed(dm('Ev501', 'hi')), bot);
     await tc.settle();
     const line = tc.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'Slack API error');
     expect(line).toMatchObject({ channel: 'slack', method: 'chat.postMessage', error: 'channel_not_found' });
@@ -237,7 +237,7 @@ describe('slack events', () => {
 
   it('honours Retry-After on 429', async () => {
     fake.rateLimit('chat.postMessage', 1);
-    await adapter.handle(signed(dm('Ev502', 'hi')), bot, tc.ctx);
+    await tc.handle(adapter, signed(dm('Ev502', 'hi')), bot);
     await tc.settle();
     const posts = fake.callsOf('chat.postMessage');
     expect(posts).toHaveLength(2);
@@ -248,7 +248,7 @@ describe('slack events', () => {
 describe('slack files', () => {
   it('re-serves url_private through a signed link and streams it with the bot token', async () => {
     const url = fake.addFile('F0001', 'chart.png', Buffer.from('PNGDATA'), 'image/png');
-    await adapter.handle(signed(dm('Ev600', 'look', { subtype: 'file_share', files: [{ id: 'F0001', name: 'chart.png', mimetype: 'image/png', url_private: url }] })), bot, tc.ctx);
+    await tc.handle(adapter, signed(dm('Ev600', 'look', { subtype: 'file_share', files: [{ id: 'F0001', name: 'chart.png', mimetype: 'image/png', url_private: url }] })), bot);
     await tc.settle();
     const att = tc.processed[0]?.attachments[0];
     expect(att).toMatchObject({ type: 'image', name: 'chart.png', mimeType: 'image/png' });
@@ -265,7 +265,7 @@ describe('slack files', () => {
 
   it('resolves id: refs with files.info', async () => {
     fake.addFile('F0002', 'notes.txt', Buffer.from('hello'), 'text/plain');
-    await adapter.handle(signed(dm('Ev601', '', { subtype: 'file_share', files: [{ id: 'F0002', name: 'notes.txt', mimetype: 'text/plain', file_access: 'check_file_info' }] })), bot, tc.ctx);
+    await tc.handle(adapter, signed(dm('Ev601', '', { subtype: 'file_share', files: [{ id: 'F0002', name: 'notes.txt', mimetype: 'text/plain', file_access: 'check_file_info' }] })), bot);
     await tc.settle();
     const att = tc.processed[0]?.attachments[0];
     expect(tc.processed[0]?.text).toBeUndefined();
@@ -291,7 +291,7 @@ describe('slack files', () => {
         { type: 'file', url: 'https://cdn.example.com/r.pdf', name: 'report.pdf' },
       ],
     }));
-    await adapter.handle(signed(dm('Ev700', 'files')), bot, tc.ctx);
+    await tc.handle(adapter, signed(dm('Ev700', 'files')), bot);
     await tc.settle();
     expect(fake.callsOf('chat.postMessage').map((c) => c.params)).toEqual([
       {
@@ -309,7 +309,7 @@ describe('slack files', () => {
   it('falls back to links when Slack refuses the image blocks', async () => {
     tc.setProcess(async () => ({ content: '', attachments: [{ type: 'image', url: 'https://cdn.example.com/gone.png' }] }));
     fake.fail('chat.postMessage', 'invalid_blocks');
-    await adapter.handle(signed(dm('Ev701', 'img')), bot, tc.ctx);
+    await tc.handle(adapter, signed(dm('Ev701', 'img')), bot);
     await tc.settle();
     expect(fake.callsOf('chat.postMessage').map((c) => c.params.text)).toEqual(['image', '<https://cdn.example.com/gone.png>']);
   });

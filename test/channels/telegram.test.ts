@@ -48,7 +48,7 @@ describe('telegram authenticate', () => {
   });
 
   it('handle also refuses a bad secret with 401 and processes nothing', async () => {
-    const res = await adapter.handle(tc.request(privateUpdate(1, 'hi'), { 'X-Telegram-Bot-Api-Secret-Token': 'nope' }), bot, tc.ctx);
+    const res = await tc.handle(adapter, tc.request(privateUpdate(1, 'hi'), { 'X-Telegram-Bot-Api-Secret-Token': 'nope' }), bot);
     expect(res.status).toBe(401);
     await tc.settle();
     expect(tc.processed).toEqual([]);
@@ -64,7 +64,7 @@ describe('telegram private chats', () => {
       await gate;
       return { content: `echo: ${m.text}`, attachments: [], integration: 'echo' };
     });
-    const res = await adapter.handle(tc.request(privateUpdate(1, 'hello there'), HEADERS), bot, tc.ctx);
+    const res = await tc.handle(adapter, tc.request(privateUpdate(1, 'hello there'), HEADERS), bot);
     expect(res).toEqual({ status: 200 });
     expect(fake.callsOf('sendMessage')).toEqual([]);
     await fake.waitFor('sendChatAction');
@@ -92,8 +92,8 @@ describe('telegram private chats', () => {
 
   it('processes a re-delivered update_id once', async () => {
     const update = privateUpdate(7, 'once');
-    expect((await adapter.handle(tc.request(update, HEADERS), bot, tc.ctx)).status).toBe(200);
-    expect((await adapter.handle(tc.request(update, HEADERS), bot, tc.ctx)).status).toBe(200);
+    expect((await tc.handle(adapter, tc.request(update, HEADERS), bot)).status).toBe(200);
+    expect((await tc.handle(adapter, tc.request(update, HEADERS), bot)).status).toBe(200);
     await tc.settle();
     expect(tc.processed.map((m) => m.text)).toEqual(['once']);
     expect(fake.callsOf('sendMessage')).toHaveLength(1);
@@ -102,20 +102,20 @@ describe('telegram private chats', () => {
 
   it('answers 503 while the store cannot record the update, and processes the re-send', async () => {
     tc.store.down = true;
-    const res = await adapter.handle(tc.request(privateUpdate(8, 'during outage'), HEADERS), bot, tc.ctx);
+    const res = await tc.handle(adapter, tc.request(privateUpdate(8, 'during outage'), HEADERS), bot);
     expect(res.status).toBe(503);
     expect(res.body).toEqual({ error: { code: 'SWB_ERR_STORE_UNAVAILABLE', message: 'The history store is unavailable' } });
     await tc.settle();
     expect(tc.processed).toEqual([]);
     tc.store.down = false;
-    expect((await adapter.handle(tc.request(privateUpdate(8, 'during outage'), HEADERS), bot, tc.ctx)).status).toBe(200);
+    expect((await tc.handle(adapter, tc.request(privateUpdate(8, 'during outage'), HEADERS), bot)).status).toBe(200);
     await tc.settle();
     expect(tc.processed.map((m) => m.text)).toEqual(['during outage']);
   });
 
   it('releases the claim and answers 503 when processing cannot start', async () => {
     tc.refuseBackground = true;
-    const res = await adapter.handle(tc.request(privateUpdate(9, 'x'), HEADERS), bot, tc.ctx);
+    const res = await tc.handle(adapter, tc.request(privateUpdate(9, 'x'), HEADERS), bot);
     expect(res.status).toBe(503);
     expect(tc.store.released).toEqual(['tg:support:9']);
     expect(tc.store.claims.size).toBe(0);
@@ -125,7 +125,7 @@ describe('telegram private chats', () => {
     tc.setProcess(async () => {
       throw new Error('boom');
     });
-    await adapter.handle(tc.request(privateUpdate(2, 'hi'), HEADERS), bot, tc.ctx);
+    await tc.handle(adapter, tc.request(privateUpdate(2, 'hi'), HEADERS), bot);
     await tc.settle();
     expect(fake.callsOf('sendMessage').map((c) => c.params.text)).toEqual(['Sorry, try later.']);
   });
@@ -134,7 +134,7 @@ describe('telegram private chats', () => {
     tc.ctx.fileUrl = () => {
       throw new Error('file links are not configured');
     };
-    await adapter.handle(tc.request(privateUpdate(13, '', { text: undefined, document: { file_id: 'd', file_name: 'a.pdf', mime_type: 'application/pdf' } }), HEADERS), bot, tc.ctx);
+    await tc.handle(adapter, tc.request(privateUpdate(13, '', { text: undefined, document: { file_id: 'd', file_name: 'a.pdf', mime_type: 'application/pdf' } }), HEADERS), bot);
     await tc.settle();
     expect(tc.processed).toEqual([]);
     expect(fake.callsOf('sendMessage').map((c) => c.params.text)).toEqual(['Sorry, try later.']);
@@ -142,7 +142,7 @@ describe('telegram private chats', () => {
 
   it('delivers the content of a fallback reply like any other', async () => {
     tc.setProcess(async () => ({ content: 'Sorry, try later.', attachments: [], error: { code: 'SWB_ERR_WEBHOOK_TIMEOUT', message: 'timeout' } }));
-    await adapter.handle(tc.request(privateUpdate(3, 'hi'), HEADERS), bot, tc.ctx);
+    await tc.handle(adapter, tc.request(privateUpdate(3, 'hi'), HEADERS), bot);
     await tc.settle();
     expect(fake.callsOf('sendMessage').map((c) => c.params.text)).toEqual(['Sorry, try later.']);
   });
@@ -150,7 +150,7 @@ describe('telegram private chats', () => {
   it('splits long replies at 4096 characters on word boundaries', async () => {
     const long = Array.from({ length: 900 }, (_, i) => `token${i}`).join(' ');
     tc.setProcess(async () => ({ content: long, attachments: [] }));
-    await adapter.handle(tc.request(privateUpdate(4, 'long please'), HEADERS), bot, tc.ctx);
+    await tc.handle(adapter, tc.request(privateUpdate(4, 'long please'), HEADERS), bot);
     await tc.settle();
     const texts = fake.callsOf('sendMessage').map((c) => String(c.params.text));
     expect(texts.length).toBe(2);
@@ -169,7 +169,7 @@ describe('telegram private chats', () => {
     }));
     fake.fail('sendPhoto', { error_code: 400, description: 'Bad Request: wrong file identifier/HTTP URL specified' }, 1);
     fake.delay('sendPhoto', 0);
-    await adapter.handle(tc.request(privateUpdate(5, 'files'), HEADERS), bot, tc.ctx);
+    await tc.handle(adapter, tc.request(privateUpdate(5, 'files'), HEADERS), bot);
     await tc.settle();
     const sends = fake.calls.filter((c) => c.method.startsWith('send') && c.method !== 'sendChatAction').map((c) => [c.method, c.params]);
     expect(sends).toEqual([
@@ -183,7 +183,7 @@ describe('telegram private chats', () => {
 
   it('logs Telegram API errors with error_code and description, never the token', async () => {
     fake.fail('sendMessage', { error_code: 403, description: 'Forbidden: bot was blocked by the user' });
-    await adapter.handle(tc.request(privateUpdate(6, 'hi'), HEADERS), bot, tc.ctx);
+    await tc.handle(adapter, tc.request(privateUpdate(6, 'hi'), HEADERS), bot);
     await tc.settle();
     const line = tc.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'Telegram API error');
     expect(line).toMatchObject({ channel: 'telegram', method: 'sendMessage', error_code: 403, description: 'Forbidden: bot was blocked by the user' });
@@ -192,7 +192,7 @@ describe('telegram private chats', () => {
 
   it('never logs the token when the Bot API is unreachable', async () => {
     const deadBot = makeBot('support', { channels: { telegram: { token: fake.token, secretToken: SECRET, apiUrl: 'http://127.0.0.1:1' } } });
-    await adapter.handle(tc.request(privateUpdate(12, 'hi'), HEADERS), deadBot, tc.ctx);
+    await tc.handle(adapter, tc.request(privateUpdate(12, 'hi'), HEADERS), deadBot);
     await tc.settle();
     const failures = tc.lines.filter((l) => l.includes('Telegram API call failed'));
     expect(failures.length).toBeGreaterThan(0);
@@ -203,14 +203,14 @@ describe('telegram private chats', () => {
   it('honours retry_after on 429 and gives up past the cap', async () => {
     const capped = createTelegramAdapter({ maxRetryAfterSeconds: 5 });
     fake.fail('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 1', retry_after: 1 });
-    await capped.handle(tc.request(privateUpdate(20, 'a'), HEADERS), bot, tc.ctx);
+    await tc.handle(capped, tc.request(privateUpdate(20, 'a'), HEADERS), bot);
     await tc.settle();
     const sends = fake.callsOf('sendMessage');
     expect(sends).toHaveLength(2);
     expect((sends[1]?.at ?? 0) - (sends[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
 
     fake.fail('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 60', retry_after: 60 });
-    await capped.handle(tc.request(privateUpdate(21, 'b'), HEADERS), bot, tc.ctx);
+    await tc.handle(capped, tc.request(privateUpdate(21, 'b'), HEADERS), bot);
     await tc.settle();
     expect(fake.callsOf('sendMessage')).toHaveLength(3);
     expect(tc.lines.some((l) => l.includes('"error_code":429') && l.includes('retry after 60'))).toBe(true);
@@ -222,7 +222,7 @@ describe('telegram private chats', () => {
       await new Promise((r) => setTimeout(r, 230));
       return { content: 'done', attachments: [] };
     });
-    await fast.handle(tc.request(privateUpdate(22, 'slow'), HEADERS), bot, tc.ctx);
+    await tc.handle(fast, tc.request(privateUpdate(22, 'slow'), HEADERS), bot);
     await tc.settle();
     const typing = fake.callsOf('sendChatAction').length;
     expect(typing).toBeGreaterThanOrEqual(4);
@@ -244,7 +244,7 @@ describe('telegram files', () => {
         { file_id: 'mid-photo', file_unique_id: 'u3', width: 320, height: 240, file_size: 9000 },
       ],
     });
-    await adapter.handle(tc.request(update, HEADERS), bot, tc.ctx);
+    await tc.handle(adapter, tc.request(update, HEADERS), bot);
     await tc.settle();
     const message = tc.processed[0];
     expect(message?.text).toBe('what is this?');
@@ -269,7 +269,7 @@ describe('telegram files', () => {
 
   it('passes documents with their name and MIME type, and openFile leaves a generic content type to the link', async () => {
     fake.addFile('doc-1', Buffer.from('%PDF'), { name: 'spec.pdf' });
-    await adapter.handle(tc.request(privateUpdate(31, '', { text: undefined, document: { file_id: 'doc-1', file_unique_id: 'd1', file_name: 'spec.pdf', mime_type: 'application/pdf' } }), HEADERS), bot, tc.ctx);
+    await tc.handle(adapter, tc.request(privateUpdate(31, '', { text: undefined, document: { file_id: 'doc-1', file_unique_id: 'd1', file_name: 'spec.pdf', mime_type: 'application/pdf' } }), HEADERS), bot);
     await tc.settle();
     expect(tc.processed[0]?.attachments.map(({ url: _u, ...rest }) => rest)).toEqual([{ type: 'file', name: 'spec.pdf', mimeType: 'application/pdf' }]);
     expect(tc.processed[0]?.text).toBeUndefined();
@@ -285,7 +285,7 @@ describe('telegram files', () => {
 
 describe('telegram groups', () => {
   it('ignores group messages that do not address the bot, without touching the store', async () => {
-    const res = await adapter.handle(tc.request(groupUpdate(40, { text: 'just chatting' }), HEADERS), bot, tc.ctx);
+    const res = await tc.handle(adapter, tc.request(groupUpdate(40, { text: 'just chatting' }), HEADERS), bot);
     expect(res).toEqual({ status: 200 });
     await tc.settle();
     expect(tc.processed).toEqual([]);
@@ -295,7 +295,7 @@ describe('telegram groups', () => {
 
   it('answers a mention as a reply, keyed per user, with the mention stripped', async () => {
     const text = '@switchboard_test_bot what time is it?';
-    await adapter.handle(tc.request(groupUpdate(41, { text, entities: [{ type: 'mention', offset: 0, length: 21 }] }), HEADERS), bot, tc.ctx);
+    await tc.handle(adapter, tc.request(groupUpdate(41, { text, entities: [{ type: 'mention', offset: 0, length: 21 }] }), HEADERS), bot);
     await tc.settle();
     expect(tc.processed.map((m) => [m.conversationId, m.chatId, m.messageId, m.text, m.user])).toEqual([['-100777:99', '-100777', '541', 'what time is it?', { id: '99', name: 'Bob' }]]);
     expect(tc.keys).toEqual(['telegram:support:-100777:99']);
@@ -306,20 +306,20 @@ describe('telegram groups', () => {
   });
 
   it('answers replies to its own messages and commands addressed to it; ignores mentions of others', async () => {
-    await adapter.handle(tc.request(groupUpdate(42, { text: 'and tomorrow?', reply_to_message: { message_id: 1, from: { id: fake.botId, is_bot: true } } }), HEADERS), bot, tc.ctx);
-    await adapter.handle(tc.request(groupUpdate(43, { text: '/ask@switchboard_test_bot hi', entities: [{ type: 'bot_command', offset: 0, length: 25 }] }), HEADERS), bot, tc.ctx);
-    await adapter.handle(tc.request(groupUpdate(44, { text: '@other_bot hi', entities: [{ type: 'mention', offset: 0, length: 10 }] }), HEADERS), bot, tc.ctx);
-    await adapter.handle(tc.request(groupUpdate(45, { text: '/ask@other_bot hi', entities: [{ type: 'bot_command', offset: 0, length: 14 }] }), HEADERS), bot, tc.ctx);
+    await tc.handle(adapter, tc.request(groupUpdate(42, { text: 'and tomorrow?', reply_to_message: { message_id: 1, from: { id: fake.botId, is_bot: true } } }), HEADERS), bot);
+    await tc.handle(adapter, tc.request(groupUpdate(43, { text: '/ask@switchboard_test_bot hi', entities: [{ type: 'bot_command', offset: 0, length: 25 }] }), HEADERS), bot);
+    await tc.handle(adapter, tc.request(groupUpdate(44, { text: '@other_bot hi', entities: [{ type: 'mention', offset: 0, length: 10 }] }), HEADERS), bot);
+    await tc.handle(adapter, tc.request(groupUpdate(45, { text: '/ask@other_bot hi', entities: [{ type: 'bot_command', offset: 0, length: 14 }] }), HEADERS), bot);
     await tc.settle();
     expect(tc.processed.map((m) => m.text)).toEqual(['and tomorrow?', '/ask hi']);
     expect(fake.callsOf('getMe')).toHaveLength(1); // cached per token
   });
 
   it('replies in the forum topic of the message', async () => {
-    await adapter.handle(
+    await tc.handle(
+      adapter,
       tc.request(groupUpdate(46, { is_topic_message: true, message_thread_id: 77, text: '@switchboard_test_bot hi', entities: [{ type: 'mention', offset: 0, length: 21 }] }), HEADERS),
       bot,
-      tc.ctx,
     );
     await tc.settle();
     expect(fake.callsOf('sendMessage')[0]?.params).toMatchObject({ chat_id: -100777, message_thread_id: 77 });
@@ -338,7 +338,7 @@ describe('telegram ignored updates', () => {
       privateUpdate(55, '', { text: undefined, sticker: { file_id: 's' } }),
       { update_id: 56 },
     ];
-    for (const u of updates) expect((await adapter.handle(tc.request(u, HEADERS), bot, tc.ctx)).status).toBe(200);
+    for (const u of updates) expect((await tc.handle(adapter, tc.request(u, HEADERS), bot)).status).toBe(200);
     await tc.settle();
     expect(tc.processed).toEqual([]);
     expect(tc.store.claims.size).toBe(0);
@@ -347,7 +347,7 @@ describe('telegram ignored updates', () => {
 
   it('answers 400 to a body that is not an update', async () => {
     for (const body of [undefined, [], { message: {} }, { update_id: 'x' }]) {
-      const res = await adapter.handle(tc.request(body, HEADERS), bot, tc.ctx);
+      const res = await tc.handle(adapter, tc.request(body, HEADERS), bot);
       expect(res.status).toBe(400);
     }
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Router } from '../../runtime/pipeline/router.js';
+import type { Router } from '../../runtime/routing/router.js';
 import { createAbRouter } from '../../runtime/routing/ab-router.js';
 import { makeBot } from './fixtures.js';
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedBot } from '../../runtime/config/snapshot.js';
-import type { Router } from '../../runtime/pipeline/router.js';
+import type { Router } from '../../runtime/routing/router.js';
 import { buildServer, type SwitchboardApp } from '../../runtime/server.js';
 import { createMemoryStore } from '../../runtime/store/memory-store.js';
 import { callIntegration } from '../../runtime/webhook/client.js';

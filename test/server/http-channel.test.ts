@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedBot } from '../../runtime/config/snapshot.js';
-import type { Router } from '../../runtime/pipeline/router.js';
+import type { Router } from '../../runtime/routing/router.js';
 import { buildServer, type SwitchboardApp } from '../../runtime/server.js';
 import { createMemoryStore } from '../../runtime/store/memory-store.js';
 import type { Store } from '../../runtime/store/store.js';

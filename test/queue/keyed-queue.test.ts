@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createKeyedQueue } from '../../runtime/pipeline/keyed-queue.js';
+import { createKeyedQueue } from '../../runtime/queue/keyed-queue.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

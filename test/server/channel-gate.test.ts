@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { claimAndQueue, processWithFallback, type ClaimAndQueueOptions } from '../../runtime/channels/ack-then-process.js';
-import type { InboundMessage } from '../../runtime/core/message.js';
+import type { ChannelAdapter } from '../../runtime/channels/channel.js';
+import type { ChannelName } from '../../runtime/core/message.js';
 import { bot as makeBot } from '../helpers/snapshot.js';
-import { createTestContext, type TestContext } from './channel-test-context.js';
+import { createTestContext, type TestContext } from '../channels/channel-test-context.js';
 
 const bot = makeBot('support', { fallbackMessage: 'Sorry, try later.' });
 let tc: TestContext;
@@ -16,28 +16,41 @@ afterEach(async () => {
   await tc.close();
 });
 
-const options = (over: Partial<ClaimAndQueueOptions> = {}): ClaimAndQueueOptions => ({
-  request: tc.request({}),
-  ctx: tc.ctx,
-  channel: 'telegram',
-  bot: 'support',
-  platform: 'Telegram',
-  noun: 'update',
-  claimKey: 'tg:support:1',
-  ttlSeconds: 60,
-  duplicateFields: { update_id: 1 },
-  queueKey: 'telegram:support:c1',
-  job: async () => {
-    ran.push('job');
-  },
-  ...over,
-});
+interface Options {
+  channel: ChannelName;
+  platform: string;
+  noun: string;
+  claimKey: string;
+  ttlSeconds: number;
+  duplicateFields: Record<string, unknown>;
+  queueKey: string;
+}
+
+/** An `ack` channel whose triage always accepts one job described by `o`. */
+const options = (over: Partial<Options> = {}): ChannelAdapter => {
+  const o: Options = { channel: 'telegram', platform: 'Telegram', noun: 'update', claimKey: 'tg:support:1', ttlSeconds: 60, duplicateFields: { update_id: 1 }, queueKey: 'telegram:support:c1', ...over };
+  return {
+    name: o.channel,
+    mode: 'ack',
+    platform: o.platform,
+    noun: o.noun,
+    triage: (request) => ({
+      kind: 'job',
+      job: { channel: o.channel, bot: 'support', requestId: request.requestId, conversationKey: o.queueKey, claim: { key: o.claimKey, ttlSeconds: o.ttlSeconds, logFields: o.duplicateFields }, payload: {} },
+    }),
+    run: async () => {
+      ran.push('job');
+      return undefined;
+    },
+  };
+};
+const claimAndQueue = (adapter: ChannelAdapter) => tc.handle(adapter, tc.request({}), bot);
 
 /** Parsed log lines whose `msg` is `msg`. */
 const logged = (msg: string): Array<Record<string, unknown>> =>
   tc.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === msg);
 
-describe('claimAndQueue', () => {
+describe('the channel gate: claim and queue', () => {
   it('claims the key for ttlSeconds, queues the job under queueKey and answers 200', async () => {
     const before = Date.now();
     expect(await claimAndQueue(options())).toEqual({ status: 200 });
@@ -74,29 +87,3 @@ describe('claimAndQueue', () => {
   });
 });
 
-describe('processWithFallback', () => {
-  const message = { text: 'hi' } as InboundMessage;
-
-  it('resolves with the pipeline reply', async () => {
-    const reply = await processWithFallback(tc.ctx, bot, 'slack', tc.log, () => message);
-    expect(reply).toMatchObject({ content: 'echo: hi', attachments: [] });
-    expect(tc.processed).toEqual([message]);
-  });
-
-  it('answers the fallback message when the pipeline throws', async () => {
-    tc.setProcess(async () => {
-      throw new Error('pipeline exploded');
-    });
-    expect(await processWithFallback(tc.ctx, bot, 'slack', tc.log, () => message)).toEqual({ content: 'Sorry, try later.', attachments: [] });
-    expect(logged('message processing failed; sending the fallback message')).toMatchObject([{ level: 50, channel: 'slack', bot: 'support', err: 'pipeline exploded' }]);
-  });
-
-  it('answers the fallback message when the message cannot be built', async () => {
-    const reply = await processWithFallback(tc.ctx, bot, 'telegram', tc.log, () => {
-      throw new Error('no file links');
-    });
-    expect(reply).toEqual({ content: 'Sorry, try later.', attachments: [] });
-    expect(tc.processed).toEqual([]);
-    expect(logged('message processing failed; sending the fallback message')).toMatchObject([{ channel: 'telegram', err: 'no file links' }]);
-  });
-});

@@ -1,0 +1,79 @@
+/**
+ * The one gate every channel request passes (grammY's `webhookCallback` is the model): find
+ * the channel and the bot (404), authenticate (401), let the channel triage the request,
+ * claim the platform's delivery id once, and hand the job to the queue. A channel in `ack`
+ * mode gets its 200 as soon as the job is queued, so a slow webhook never makes the platform
+ * re-send; a channel in `reply` mode waits for the job and answers with its result.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ChannelAdapter, ChannelJob, ChannelRequest, ChannelResponse } from '../channels/channel.js';
+import { channelAdapters } from '../channels/index.js';
+import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
+import { errorMessage } from '../core/error-message.js';
+import { errorResponse } from '../core/errors.js';
+import type { ChannelName } from '../core/message.js';
+import type { JobQueue } from '../queue/job-queue.js';
+import type { Store } from '../store/store.js';
+
+/** The adapter and bot a channel URL names, or the 404 to answer. */
+export function resolveChannel(snapshot: ConfigSnapshot, channel: string, botName: string): { adapter: ChannelAdapter; bot: ResolvedBot } | { response: ChannelResponse } {
+  const adapter = Object.hasOwn(channelAdapters, channel) ? channelAdapters[channel as ChannelName] : undefined;
+  if (!adapter) return { response: errorResponse('SWB_ERR_HTTP_NOT_FOUND', `unknown channel "${channel}"`) };
+  const bot = snapshot.bots.get(botName);
+  if (!bot) return { response: errorResponse('SWB_ERR_HTTP_NOT_FOUND', `unknown bot "${botName}"`) };
+  if (!bot.channels[adapter.name]) return { response: errorResponse('SWB_ERR_HTTP_NOT_FOUND', `bot "${botName}" has no ${channel} channel`) };
+  return { adapter, bot };
+}
+
+/** The 401 to answer when the channel's header check refuses the request, else undefined. */
+export function authenticateChannel(adapter: ChannelAdapter, headers: IncomingHttpHeaders, bot: ResolvedBot): ChannelResponse | undefined {
+  if (!adapter.authenticate || adapter.authenticate(headers, bot)) return undefined;
+  return errorResponse('SWB_ERR_HTTP_UNAUTHORIZED', 'missing or invalid credentials');
+}
+
+export interface GateDeps {
+  snapshot: ConfigSnapshot;
+  store: Pick<Store, 'claimOnce' | 'releaseClaim'>;
+  queue: JobQueue;
+}
+
+/** Triage, claim and queue an authenticated request; resolves with the answer for the sender. */
+export async function acceptChannelRequest(adapter: ChannelAdapter, request: ChannelRequest, bot: ResolvedBot, deps: GateDeps): Promise<ChannelResponse> {
+  const triage = adapter.triage(request, bot);
+  if (triage.kind === 'answer') return triage.response;
+  const { job } = triage;
+  const local = { snapshot: deps.snapshot, log: request.log };
+  if (adapter.mode === 'reply') return (await deps.queue.push(job, local)) ?? { status: 200 };
+  return claimAndQueue(adapter, job, request, deps);
+}
+
+/**
+ * Claims the job's delivery id and queues it: 200 when queued or a duplicate, 503 when the
+ * store is down or the job could not be queued (the claim is then released) so the platform
+ * re-sends.
+ */
+async function claimAndQueue(adapter: ChannelAdapter, job: ChannelJob, request: ChannelRequest, deps: GateDeps): Promise<ChannelResponse> {
+  const fields = { channel: job.channel, bot: job.bot };
+  const claim = job.claim;
+  if (claim) {
+    let first: boolean;
+    try {
+      first = await deps.store.claimOnce(claim.key, claim.ttlSeconds);
+    } catch (err) {
+      request.log.warn({ ...fields, err: errorMessage(err) }, `store unavailable; asking ${adapter.platform} to re-send`);
+      return errorResponse('SWB_ERR_STORE_UNAVAILABLE');
+    }
+    if (!first) {
+      request.log.info({ ...fields, ...claim.logFields }, `duplicate ${adapter.noun} ignored`);
+      return { status: 200 };
+    }
+  }
+  try {
+    deps.queue.push(job, { snapshot: deps.snapshot, log: request.log }).catch((err: unknown) => request.log.error({ err: errorMessage(err) }, 'background job failed'));
+  } catch (err) {
+    request.log.warn({ ...fields, err: errorMessage(err) }, `could not queue the ${adapter.noun}; asking ${adapter.platform} to re-send`);
+    if (claim) await deps.store.releaseClaim(claim.key).catch(() => undefined);
+    return errorResponse('SWB_ERR_HTTP_UNAVAILABLE');
+  }
+  return { status: 200 };
+}

@@ -1,0 +1,51 @@
+/**
+ * The processor every queue calls: looks up the job's channel and bot, and runs the
+ * channel's `run` with a `JobContext` (the pipeline bound to the snapshot, signed file
+ * links, the shared dispatcher).
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Dispatcher } from 'undici';
+import type { JobContext } from '../channels/channel.js';
+import { channelAdapters } from '../channels/index.js';
+import type { ConfigSnapshot } from '../config/snapshot.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { JobProcessor } from '../queue/job-queue.js';
+import type { ConfigSource, FileLinks } from './options.js';
+
+export interface JobContextDeps {
+  pipeline: Pipeline;
+  files?: FileLinks;
+  dispatcher: Dispatcher;
+}
+
+/** The context a channel runs a job (or opens a file) with. */
+export function createJobContext(deps: JobContextDeps, snapshot: ConfigSnapshot, log: FastifyBaseLogger): JobContext {
+  return {
+    snapshot,
+    process: (message) => deps.pipeline.process(snapshot, message),
+    fileUrl: (file) => {
+      if (!deps.files) throw new Error('file links are not configured (SWITCHBOARD_PUBLIC_URL, SWITCHBOARD_FILES_SECRET)');
+      return deps.files.sign(file);
+    },
+    dispatcher: deps.dispatcher,
+    log,
+  };
+}
+
+/**
+ * The processor for the server's queue. A job carries its snapshot and logger only while it
+ * stays in this process; otherwise it runs against the current snapshot.
+ */
+export function createJobProcessor(deps: JobContextDeps & { config: ConfigSource; log: FastifyBaseLogger }): JobProcessor {
+  return async (job, local) => {
+    const snapshot = local?.snapshot ?? deps.config.current();
+    const log = local?.log ?? deps.log.child({ requestId: job.requestId });
+    const adapter = channelAdapters[job.channel];
+    const bot = snapshot.bots.get(job.bot);
+    if (!adapter || !bot?.channels[job.channel]) {
+      log.warn({ channel: job.channel, bot: job.bot }, 'job for a channel or bot that is no longer configured; dropped');
+      return undefined;
+    }
+    return adapter.run(job, bot, createJobContext(deps, snapshot, log));
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * What `buildServer` is built from: the config source, the store, routing, the webhook
+ * call, and the optional admin token, file links, metrics and stats reader.
+ */
+import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
+import type { Dispatcher } from 'undici';
+import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
+import type { ChannelName } from '../core/message.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { CallIntegration } from '../pipeline/pipeline.js';
+import type { ConfigStatus } from '../reload/config-manager.js';
+import type { Router } from '../routing/router.js';
+import type { Store } from '../store/store.js';
+
+/** Where the server reads the current snapshot (the config manager, or a fixed snapshot in tests). */
+export interface ConfigSource {
+  current(): ConfigSnapshot;
+  status?(): ConfigStatus;
+}
+
+/** A file a signed `/files/:token` link points at. */
+export interface FileRef {
+  channel: ChannelName;
+  bot: string;
+  ref: string;
+  name?: string;
+  mimeType?: string;
+}
+
+export interface FileLinks {
+  sign(file: FileRef): string;
+  verify(token: string, now?: number): FileRef | null;
+}
+
+export interface ServerOptions {
+  config: ConfigSource;
+  store: Store;
+  router: Router;
+  call: CallIntegration;
+  /** Fastify logger option (pino); false in most tests. */
+  logger?: FastifyServerOptions['logger'] | FastifyBaseLogger;
+  /** `SWITCHBOARD_ADMIN_TOKEN`: when set, /config, /metrics and /bots/:bot/stats need it. */
+  adminToken?: string;
+  files?: FileLinks;
+  metrics?: Metrics;
+  /** Serves GET /bots/:bot/stats. */
+  readStats?: (bot: ResolvedBot) => Promise<unknown>;
+  /** Dispatcher for channel API calls (Telegram/Slack); defaults to a shared undici Agent. */
+  dispatcher?: Dispatcher;
+}
