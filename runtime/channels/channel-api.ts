@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
+import { maskSecrets } from '../core/redact.js';
 import type { ChannelFile } from './channel.js';
 
 /** Tuning an adapter passes through to its API client (each unset member keeps the client default). */
@@ -88,7 +89,7 @@ export function memoizeUntilRejected<T>(cache: Map<string, Promise<T>>, key: str
 
 /** A function replacing every occurrence of `token` with `[REDACTED]` (for logs and errors). */
 export function tokenRedactor(token: string): (text: string) => string {
-  return (text) => (token ? text.split(token).join('[REDACTED]') : text);
+  return (text) => maskSecrets(text, [token]);
 }
 
 /** A file body streamed from a channel API, with the type and size its headers gave. */

@@ -4,6 +4,7 @@
  * interpolation, schema validation, per-document checks, and the resolved runtime objects.
  */
 import { API_VERSION, botSchema, integrationSchema } from '../../schema/config.js';
+import { maskSecrets } from '../core/redact.js';
 import { buildBot, buildIntegration } from './build-resolved.js';
 import { checkBot, checkIntegration, type CheckProblem } from './document-checks.js';
 import { resolveEnvTemplate } from './env-ref.js';
@@ -78,11 +79,6 @@ function overlaps(a: readonly PathSegment[], b: readonly PathSegment[]): boolean
   return true;
 }
 
-function scrub(message: string, secrets: readonly string[]): string {
-  let out = message;
-  for (const s of secrets) out = out.split(s).join('***');
-  return out;
-}
 
 /** Interpolates env references; records missing variables as problems or unresolved paths. */
 function interpolate(
@@ -173,7 +169,7 @@ function resolveDocument(doc: ParsedDocument, opts: ResolveOptions, locate: Loca
     if (p.firstPath) message += ` (first at line ${locate(doc.index, p.firstPath, 'value').line})`;
     // A message may quote the value at its path: hide what came from the environment there.
     const used = secrets.filter((s) => overlaps(s.path, p.path)).flatMap((s) => s.values);
-    if (used.length) message = scrub(message, [...new Set(used)].sort((a, b) => b.length - a.length));
+    if (used.length) message = maskSecrets(message, [...new Set(used)].sort((a, b) => b.length - a.length), '***');
     problems.push({ line: pos.line, column: pos.column, rule: p.rule, message });
   }
   out.problems.push(...problems);

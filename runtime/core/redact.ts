@@ -12,12 +12,28 @@ const TOKEN_PATTERNS: RegExp[] = [
   /\bsk-[A-Za-z0-9_-]{16,}/g, // OpenAI-style keys
 ];
 
-/** Replaces every occurrence of a known secret (≥ 4 chars) and of token-shaped strings. */
-export function redactSecrets(text: string, secrets: readonly string[] = []): string {
+/**
+ * Shorter values are never masked: a secret of one or two characters (an env value `1`)
+ * would otherwise mask every such character of a message and reveal nothing worth hiding.
+ */
+export const MIN_SECRET_LENGTH = 4;
+
+/**
+ * The one redactor: replaces every occurrence of each secret of at least
+ * `MIN_SECRET_LENGTH` characters with `placeholder`. Pass the secrets longest first when one
+ * may contain another, so the longer one is masked whole.
+ */
+export function maskSecrets(text: string, secrets: readonly string[], placeholder: string = REDACTED): string {
   let out = text;
   for (const s of secrets) {
-    if (s.length >= 4 && out.includes(s)) out = out.split(s).join(REDACTED);
+    if (s.length >= MIN_SECRET_LENGTH && out.includes(s)) out = out.split(s).join(placeholder);
   }
+  return out;
+}
+
+/** Replaces every occurrence of a known secret and of token-shaped strings. */
+export function redactSecrets(text: string, secrets: readonly string[] = []): string {
+  let out = maskSecrets(text, secrets);
   for (const p of TOKEN_PATTERNS) out = out.replace(p, REDACTED);
   return out;
 }

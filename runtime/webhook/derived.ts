@@ -4,6 +4,7 @@
  * object and cached in a WeakMap, so a new config snapshot gets fresh values and the old
  * ones are collected with it.
  */
+import { maskSecrets } from '../core/redact.js';
 import type { ResolvedIntegration } from '../config/snapshot.js';
 import { getProvider } from '../providers/index.js';
 import type { Provider } from '../providers/provider.js';
@@ -120,9 +121,5 @@ export function derive(integration: ResolvedIntegration): DerivedIntegration {
 
 /** Replaces every occurrence of a secret value in `text` with `[redacted]`. */
 export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join('[redacted]');
-  }
-  return out;
+  return maskSecrets(text, secrets, '[redacted]');
 }

@@ -86,6 +86,17 @@ describe('interpolation in the loader', () => {
     ]);
   });
 
+  it('does not mask values shorter than four characters (an env value "1" is no secret)', async () => {
+    const short = mkdtempSync(join(tmpdir(), 'sb-env-short-'));
+    try {
+      writeFileSync(join(short, 'a.yaml'), ['apiVersion: switchboard/v1', 'kind: Integration', 'name: short-env', 'url: https://10.0.0.${N}/hook', ''].join('\n'));
+      const r = await createConfigLoader().load(short, { env: { N: '1' }, cwd: short });
+      expect(r.problems.map((p) => p.message)).toEqual(['url: "10.0.0.1" is a private, loopback or link-local address; allowed only with --allow-private-network']);
+    } finally {
+      rmSync(short, { recursive: true, force: true });
+    }
+  });
+
   it('reports each missing variable at its reference', async () => {
     const r = await createConfigLoader().load(dir, { env: {}, cwd: dir });
     expect(r.problems.map((p) => `${p.line}:${p.column} ${p.rule} ${p.message.split(' (')[0]}`)).toEqual([
