@@ -20,12 +20,10 @@ export const commands: Readonly<Record<string, CommandEntry>> = {
     summary: 'check config directories (YAML, schema, names, references, URLs, env syntax)',
     load: () => import('./cli/validate.js'),
   },
-  // serve: owned by the runtime task (runtime/cli/serve.ts).
   serve: {
     summary: 'run the runtime (--config DIR, --port N, --host H; REDIS_URL selects Redis)',
     load: () => import('./cli/serve.js'),
   },
-  // test: owned by the `switchboard test` task (runtime/cli/test.ts).
   test: {
     summary: 'send one real test request to an integration and diagnose the reply',
     load: () => import('./cli/test.js'),

@@ -26,7 +26,7 @@ export async function renderAll(): Promise<Record<string, string>> {
   const opts = { bannerComment: '', additionalProperties: false, strictIndexSignatures: true, format: true } as const;
   const types = [
     `/* ${REGENERATE} */`,
-    '/* Types of the Switchboard webhook contract (CONTRACT §4) for webhook implementers. */',
+    '/* Types of the Switchboard webhook contract for webhook implementers. */',
     '',
     (await compile(request as never, 'WebhookRequest', opts)).trim(),
     '',

@@ -1,5 +1,5 @@
 /**
- * Zod schemas of the webhook contract (`type: custom`, CONTRACT §4): the JSON body
+ * Zod schemas of the webhook contract (`type: custom`): the JSON body
  * Switchboard POSTs and the reply it accepts. Generated from these:
  * `schema/generated/webhook-request.schema.json`, `webhook-reply.schema.json` and the
  * TypeScript types in `schema/generated/webhook.ts` that implementers import.

@@ -1,7 +1,7 @@
 /**
  * Pure functions that turn a Telegram update into an `InboundMessage` (or decide to ignore it):
  * which updates matter, whether a group message is addressed to the bot, the conversation id
- * (CONTRACT §5: `chat.id` in private chats, `chat.id:from.id` in groups), and attachments as
+ * (`chat.id` in private chats, `chat.id:from.id` in groups), and attachments as
  * signed `/files/...` links (never a token-bearing URL).
  */
 import type { Attachment, InboundMessage } from '../core/message.js';

@@ -4,8 +4,8 @@
  * `..data -> ..2026_…/`) and a git-sync worktree link read as plain directories. Loops are
  * reported, and a file or directory reached twice through links counts once.
  *
- * Synchronous on purpose: a stat per file is the whole cost of a re-load (≈3 µs each), and
- * promise-per-stat is ~5× slower.
+ * Synchronous on purpose: a stat per file is the whole cost of a re-load, and a promise
+ * per stat is several times slower.
  */
 import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, sep } from 'node:path';

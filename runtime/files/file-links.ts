@@ -1,5 +1,5 @@
 /**
- * Signed, expiring links to files users sent through a channel (CONTRACT §3 `GET /files/:token`).
+ * Signed, expiring links to files users sent through a channel (served at `GET /files/:token`).
  *
  * A webhook must be able to fetch a Telegram photo or a Slack upload, but the channel's own
  * download URL carries the bot token (Telegram puts it in the path; Slack wants it as a Bearer

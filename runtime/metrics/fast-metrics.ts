@@ -2,8 +2,7 @@
  * Per-message counters and histograms for the hot path, served by prom-client's registry.
  *
  * prom-client validates and hashes the label object on every `inc`/`observe` (sorting,
- * string building, a lookup); with six of them per message that was ~2 µs, as much as the
- * routing. These keep one cell per label combination, found through one Map per label, and
+ * string building, a lookup), six times per message. These keep one cell per label combination, found through one Map per label, and
  * hand prom-client the finished values when /metrics is scraped (`get()`, the shape its
  * Registry formats). The exposition format is unchanged: same names, labels and buckets.
  */

@@ -1,5 +1,5 @@
 /**
- * The private-network rule (CONTRACT §2, §5): webhook targets and user/webhook-supplied file
+ * The private-network rule: webhook targets and user/webhook-supplied file
  * URLs must be public HTTPS unless `--allow-private-network`. `validate` judges literal
  * addresses and `localhost` without DNS (`checkTargetUrl`); the runtime judges the address
  * it actually connects to (`isBlockedAddress`, used from undici's connect lookup).

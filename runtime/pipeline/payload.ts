@@ -1,5 +1,5 @@
 /**
- * Builds the platform payload (CONTRACT §4) from one inbound message, the bot and its
+ * Builds the platform payload (the webhook contract) from one inbound message, the bot and its
  * history: system prompt first (never pruned), the `contextWindow` most recent stored
  * messages, the current message last.
  */

@@ -1,5 +1,5 @@
 /**
- * `type: custom`: the webhook receives the platform payload itself (CONTRACT §4) and
+ * `type: custom`: the webhook receives the platform payload itself (the webhook contract) and
  * answers `{ content, attachments?, metadata? }`.
  */
 import { webhookReplySchema } from '../../schema/webhook.js';

@@ -9,7 +9,7 @@ const TWO_POW_48 = 2 ** 48;
 /**
  * Maps bot + sticky key to a number in [0, 1): the first 6 bytes (48 bits, exact in a
  * double) of sha256(`bot` NUL `key`), divided by 2^48. Uniform enough that weighted picks
- * over many users match the weights (see test/routing/distribution.test.ts).
+ * over many users match the weights (test/routing/sticky-hash.test.ts checks the spread).
  *
  * @example stickyHash('support', 'user:telegram:42') // → 0.7384… (always the same)
  */

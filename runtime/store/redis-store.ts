@@ -5,11 +5,10 @@
  * LRANGE (history) and the sticky assignment's `SET NX EX` / `GET` + `EXPIRE` (atomic
  * claim: two replicas racing on a new user both read the winner), and `endTurn` a script
  * doing RPUSH + LTRIM + EXPIRE, pipelined with pending A/B counters (HINCRBY) when some are
- * due. One EVALSHA instead of a pipeline of four commands halves the client's CPU per
+ * due. One EVALSHA instead of a pipeline of four commands costs the client less CPU per
  * message (ioredis builds and parses every command). Under load, the commands of many
- * messages started in one event-loop turn share one socket write (without it, one write
- * syscall per command was ~12 µs of CPU per message, the largest single cost in the
- * profile; with it ~5 µs; the wait is at most the rest of the current loop turn). An outage cannot hang a request or grow memory: commands time out
+ * messages started in one event-loop turn share one socket write (the wait is at most the
+ * rest of the current loop turn). An outage cannot hang a request or grow memory: commands time out
  * (`commandTimeout`), nothing is queued while disconnected (`enableOfflineQueue: false`),
  * reconnects back off up to a cap and never stop, and every failure rejects with
  * `SWB_ERR_STORE_UNAVAILABLE` so the caller degrades. `health()` says `down` (with the last

@@ -3,8 +3,8 @@
  *
  * undici accepts an EventEmitter-style signal (`on`/`once`/`removeListener` + `aborted` +
  * `reason`) as well as an AbortSignal. An AbortController costs an EventTarget per attempt
- * plus listener records on every add/remove; on the hot path (one per message) that showed
- * in the profile, so the deadline is this small object: one timer, at most a few listeners.
+ * plus listener records on every add/remove, once per message on the hot path, so the
+ * deadline is this small object: one timer, at most a few listeners.
  */
 export class Deadline {
   aborted = false;

@@ -1,5 +1,5 @@
 /**
- * The private-network rule at connect time (CONTRACT §2, §5). `validate` judges literal
+ * The private-network rule at connect time. `validate` judges literal
  * hosts; the runtime must judge the address it actually connects to, so DNS cannot smuggle
  * a loopback or private address in. This module gives undici a `connect.lookup` that
  * resolves the name itself and refuses when any resolved address is blocked.

@@ -1,5 +1,5 @@
 /* Generated from schema/*.ts by `npm run schema`. Do not edit by hand. */
-/* Types of the Switchboard webhook contract (CONTRACT §4) for webhook implementers. */
+/* Types of the Switchboard webhook contract for webhook implementers. */
 
 /**
  * The JSON body Switchboard POSTs to a custom webhook.
