@@ -125,6 +125,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     logger: log,
     metrics,
     files,
+    counters: stats,
     readStats: (bot) => stats.readBotStats(bot),
     ...(env.SWITCHBOARD_ADMIN_TOKEN ? { adminToken: env.SWITCHBOARD_ADMIN_TOKEN } : {}),
   });

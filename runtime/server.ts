@@ -45,7 +45,7 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
   });
 
   const dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 64 });
-  const pipeline = createPipeline({ store: opts.store, call: opts.call, router: opts.router, metrics, log: app.log });
+  const pipeline = createPipeline({ store: opts.store, call: opts.call, router: opts.router, metrics, log: app.log, ...(opts.counters ? { counters: opts.counters } : {}) });
   const jobDeps = { pipeline, dispatcher, ...(opts.files ? { files: opts.files } : {}) };
   const queue = createInProcessQueue(createJobProcessor({ ...jobDeps, config: opts.config, log: app.log }));
 

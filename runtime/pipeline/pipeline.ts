@@ -13,7 +13,7 @@ import { redactSecrets } from '../core/redact.js';
 import { DEFAULT_HISTORY_TTL_SECONDS } from '../store/defaults.js';
 import { failureErrorCode } from '../webhook/classify.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { BeginTurnResult, Store } from '../store/store.js';
+import type { BeginTurnResult, CounterSource, EndTurnWrite, Store } from '../store/store.js';
 import type { AttemptOptions, AttemptResult } from '../webhook/attempt.js';
 import type { ResolvedIntegration } from '../config/snapshot.js';
 import type { WebhookRequest } from '../core/message.js';
@@ -28,6 +28,8 @@ export interface PipelineDeps {
   router: Router;
   metrics: Metrics;
   log: FastifyBaseLogger;
+  /** Pending stats counters, handed to each `endTurn` (given back when the write fails). */
+  counters?: CounterSource;
   /** History TTL in seconds. */
   historyTtlSeconds?: number;
 }
@@ -113,9 +115,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const stored: StoredMessage[] = [current];
     if (reply) stored.push({ role: 'assistant', content: reply.content });
     if (!degraded) {
+      const counters = deps.counters?.drain() ?? [];
+      const write: EndTurnWrite = { historyKey: key, messages: stored, maxLength: Math.max(bot.contextWindow, 1) * 2, ttlSeconds: ttl };
+      if (counters.length > 0) write.counters = counters;
       try {
-        await store.endTurn({ historyKey: key, messages: stored, maxLength: Math.max(bot.contextWindow, 1) * 2, ttlSeconds: ttl });
+        await store.endTurn(write);
       } catch (err) {
+        if (counters.length > 0) deps.counters?.restore(counters);
         metrics.storeErrors.inc({ operation: 'end_turn' });
         log.warn({ requestId: message.requestId, bot: bot.name, err: errorMessage(err) }, 'history store unavailable: this turn was not recorded');
       }

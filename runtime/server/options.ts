@@ -10,7 +10,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { CallIntegration } from '../pipeline/pipeline.js';
 import type { ConfigStatus } from '../reload/config-manager.js';
 import type { Router } from '../routing/router.js';
-import type { Store } from '../store/store.js';
+import type { CounterSource, Store } from '../store/store.js';
 
 /** Where the server reads the current snapshot (the config manager, or a fixed snapshot in tests). */
 export interface ConfigSource {
@@ -43,6 +43,8 @@ export interface ServerOptions {
   adminToken?: string;
   files?: FileLinks;
   metrics?: Metrics;
+  /** The stats recorder's pending counters, written with each turn's `endTurn`. */
+  counters?: CounterSource;
   /** Serves GET /bots/:bot/stats. */
   readStats?: (bot: ResolvedBot) => Promise<unknown>;
   /** Dispatcher for channel API calls (Telegram/Slack); defaults to a shared undici Agent. */

@@ -1,8 +1,8 @@
 /**
  * Records the A/B experiment of every bot: assignments, attempts by outcome, fallbacks,
  * latency buckets. `record` is synchronous and cheap (it merges into pending counters);
- * the pending counters ride along in the store's next `endTurn` pipeline (no extra round
- * trip per message) at most every `piggybackIntervalMs`, so under load one endTurn carries
+ * the pipeline hands the pending counters (`drain`) to the store's next `endTurn` (no extra
+ * round trip per message), at most every `piggybackIntervalMs`, so under load one endTurn carries
  * the merged counts of many messages instead of every endTurn carrying a few HINCRBYs;
  * a timer flushes them when no turn comes. With Redis the counters are shared by every
  * replica; with the memory store they live in the process.
@@ -22,7 +22,7 @@ export type StatsEvent =
   | { type: 'attempt'; bot: string; integration: string; fallback: boolean; outcome: 'ok' | FailureClass; latencyMs: number };
 
 export interface StatsRecorderOptions {
-  /** Where counters are kept and shared; the recorder piggybacks on its `endTurn`. */
+  /** Where counters are kept and shared (default: a private memory store). */
   store?: Store;
   metrics?: AbMetrics;
   /** Flush pending counters at least this often (default 1000 ms). */
@@ -46,10 +46,9 @@ export interface StatsRecorder extends CounterSource {
   close(): Promise<void>;
 }
 
-/** Creates a recorder and attaches it to the store's `endTurn` pipeline. */
+/** Creates a recorder; hand it to the pipeline (`counters`) so its counts ride along in `endTurn`. */
 export function createStatsRecorder(opts: StatsRecorderOptions = {}): StatsRecorder {
-  const shared = opts.store?.incrementCounters && opts.store.readCounters ? opts.store : undefined;
-  const sink: Store = shared ?? createMemoryStore();
+  const sink: Store = opts.store ?? createMemoryStore();
   const maxPending = opts.maxPendingFields ?? 10_000;
   const metrics = opts.metrics;
   // key → field → increment. Keys and fields come from `names` below, so the same string
@@ -116,7 +115,7 @@ export function createStatsRecorder(opts: StatsRecorderOptions = {}): StatsRecor
     return v;
   };
 
-  // The store's endTurn asks on every message; answer at most once per interval, or
+  // The pipeline asks before every endTurn; answer at most once per interval, or
   // sooner when the pending set is half full (many bots), so nothing gets dropped.
   const piggybackMs = opts.piggybackIntervalMs ?? 250;
   let lastHandOver = -Infinity;
@@ -135,7 +134,7 @@ export function createStatsRecorder(opts: StatsRecorderOptions = {}): StatsRecor
     if (flushing) return flushing.catch(() => {}).then(flush);
     const batch = takeAll();
     if (batch.length === 0) return Promise.resolve();
-    flushing = sink.incrementCounters!(batch)
+    flushing = sink.incrementCounters(batch)
       .catch((err: unknown) => {
         restore(batch);
         throw err;
@@ -171,7 +170,7 @@ export function createStatsRecorder(opts: StatsRecorderOptions = {}): StatsRecor
     flush,
     async readBotStats(bot) {
       await flush();
-      return buildBotStats(bot, await sink.readCounters!(statsKey(bot.name)));
+      return buildBotStats(bot, await sink.readCounters(statsKey(bot.name)));
     },
     get dropped() {
       return dropped;
@@ -180,10 +179,8 @@ export function createStatsRecorder(opts: StatsRecorderOptions = {}): StatsRecor
     restore,
     async close() {
       clearInterval(timer);
-      shared?.setCounterSource?.(undefined);
       await flush().catch(() => {});
     },
   };
-  shared?.setCounterSource?.(recorder);
   return recorder;
 }

@@ -10,7 +10,6 @@ import type {
   BeginTurnQuery,
   BeginTurnResult,
   CounterIncrement,
-  CounterSource,
   EndTurnWrite,
   Store,
   StoreHealth,
@@ -29,9 +28,8 @@ export interface MemoryStoreOptions {
 /** The memory store, plus a TTL probe that the shared contract suite uses. */
 export interface MemoryStore extends Store {
   readonly kind: 'memory';
-  incrementCounters(increments: CounterIncrement[]): Promise<void>;
+  incrementCounters(increments: readonly CounterIncrement[]): Promise<void>;
   readCounters(key: string): Promise<Record<string, number>>;
-  setCounterSource(source: CounterSource | undefined): void;
   /** Seconds left before `key` (history, assignment, claim or counter key) expires; -2 when absent. */
   ttlOf(key: string): number;
 }
@@ -45,10 +43,9 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryStore {
   const assignments = new TtlLru<string>(limits.assignments, now);
   const claims = new TtlLru<true>(limits.claims, now);
   const counters = new TtlLru<Map<string, number>>(limits.counterKeys, now);
-  let counterSource: CounterSource | undefined;
   let closed = false;
 
-  const applyCounters = (increments: CounterIncrement[]): void => {
+  const applyCounters = (increments: readonly CounterIncrement[]): void => {
     for (const { key, field, by } of increments) {
       const hash = counters.get(key) ?? new Map<string, number>();
       hash.set(field, (hash.get(field) ?? 0) + by);
@@ -91,7 +88,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryStore {
         if (list.length > max) list.splice(0, list.length - max);
         histories.set(write.historyKey, list, write.ttlSeconds * 1000);
       }
-      if (counterSource) applyCounters(counterSource.drain());
+      if (write.counters) applyCounters(write.counters);
     },
 
     async claimOnce(key, ttlSeconds) {
@@ -125,9 +122,6 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryStore {
       return Object.fromEntries(counters.get(key) ?? []);
     },
 
-    setCounterSource(source) {
-      counterSource = source;
-    },
 
     ttlOf(key: string): number {
       for (const map of [histories, assignments, claims, counters] as TtlLru<unknown>[]) {

@@ -26,7 +26,7 @@ import {
   DEFAULT_MAX_RECONNECT_DELAY_MS,
   ttlSeconds as wholeSeconds,
 } from './defaults.js';
-import type { BeginTurnQuery, BeginTurnResult, CounterIncrement, CounterSource, EndTurnWrite, Store, StoreHealth } from './store.js';
+import type { BeginTurnQuery, BeginTurnResult, CounterIncrement, EndTurnWrite, Store, StoreHealth } from './store.js';
 
 /** The subset of a pino logger the store uses. */
 export interface StoreLogger {
@@ -50,9 +50,8 @@ export interface RedisStoreOptions {
 
 export interface RedisStore extends Store {
   readonly kind: 'redis';
-  incrementCounters(increments: CounterIncrement[]): Promise<void>;
+  incrementCounters(increments: readonly CounterIncrement[]): Promise<void>;
   readCounters(key: string): Promise<Record<string, number>>;
-  setCounterSource(source: CounterSource | undefined): void;
   /** Resolves once connected (or rejects after `timeoutMs`); commands before that reject. */
   ready(timeoutMs?: number): Promise<void>;
 }
@@ -87,7 +86,6 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
   let everUp = false;
   let downLogged = false;
   let closed = false;
-  let counterSource: CounterSource | undefined;
 
   let probe: NodeJS.Timeout | undefined;
   const markUp = (): void => {
@@ -178,7 +176,7 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
     return new SwitchboardError('SWB_ERR_STORE_UNAVAILABLE', `history store unavailable: ${message}`, { cause: err });
   }
 
-  function addCounters(p: ChainableCommander, increments: CounterIncrement[]): void {
+  function addCounters(p: ChainableCommander, increments: readonly CounterIncrement[]): void {
     const keys = new Set<string>();
     for (const { key, field, by } of increments) {
       p.hincrby(key, field, by);
@@ -207,7 +205,7 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
 
     async endTurn(write: EndTurnWrite): Promise<void> {
       const max = clampHistoryLength(write.maxLength);
-      const pending = counterSource?.drain() ?? [];
+      const pending = write.counters ?? [];
       const messages = max === 0 ? [] : write.messages.map((m) => JSON.stringify(m));
       if (pending.length === 0) {
         // The common case: one command.
@@ -219,12 +217,7 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
       if (max === 0) p.del(write.historyKey);
       else if (messages.length > 0) p.swbEndTurn(write.historyKey, max, wholeSeconds(write.ttlSeconds), ...messages);
       addCounters(p, pending);
-      try {
-        await run(p);
-      } catch (err) {
-        counterSource?.restore(pending);
-        throw err;
-      }
+      await run(p);
     },
 
     async claimOnce(key, ttlSeconds) {
@@ -263,10 +256,6 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
       const out: Record<string, number> = {};
       for (const [field, value] of Object.entries(hash)) out[field] = Number(value);
       return out;
-    },
-
-    setCounterSource(source) {
-      counterSource = source;
     },
 
     ready(timeoutMs = 5000) {

@@ -3,7 +3,7 @@
  * shared contract suite (`test/store/store.contract.ts`) both must pass.
  *
  * A message costs at most two store round trips: `beginTurn` (history read + sticky
- * assignment read-or-claim) and `endTurn` (history append/trim/TTL + counters).
+ * assignment read-or-claim) and `endTurn` (history append/trim/TTL + the counters it is handed).
  */
 import type { StoredMessage } from '../core/message.js';
 
@@ -45,6 +45,11 @@ export interface EndTurnWrite {
   /** Keep at most this many messages. */
   maxLength: number;
   ttlSeconds: number;
+  /**
+   * Counter increments written in the same round trip (the A/B stats ride along, so they
+   * cost no extra one). When the write fails the caller still owns them.
+   */
+  counters?: readonly CounterIncrement[];
 }
 
 /** One hash-field increment (Redis HINCRBY). Used by the A/B stats (runtime/stats). */
@@ -56,10 +61,10 @@ export interface CounterIncrement {
 }
 
 /**
- * Pending counter increments that a store piggybacks on its `endTurn` pipeline, so stats
- * cost no extra round trip. `drain` hands over (and forgets) what is pending — possibly
- * nothing, when the source batches increments for a later turn or its own flush;
- * `restore` gives it back when the write failed.
+ * Pending counter increments the pipeline hands to the store's `endTurn`, so stats cost no
+ * extra round trip. `drain` hands over (and forgets) what is pending — possibly nothing,
+ * when the source batches increments for a later turn or its own flush; `restore` gives it
+ * back when the write failed.
  */
 export interface CounterSource {
   drain(): CounterIncrement[];
@@ -79,9 +84,7 @@ export interface Store {
   health(): StoreHealth;
   close(): Promise<void>;
   /** Applies increments now (one round trip). Shared by every replica on one Redis. */
-  incrementCounters?(increments: CounterIncrement[]): Promise<void>;
+  incrementCounters(increments: readonly CounterIncrement[]): Promise<void>;
   /** Reads one counter hash (unprefixed key); `{}` when absent. */
-  readCounters?(key: string): Promise<Record<string, number>>;
-  /** Registers the source whose pending increments each `endTurn` writes in its pipeline. */
-  setCounterSource?(source: CounterSource | undefined): void;
+  readCounters(key: string): Promise<Record<string, number>>;
 }

@@ -56,6 +56,13 @@ export function createTestStore(): TestStore {
       released.push(key);
       claims.delete(key);
     },
+    async incrementCounters() {
+      if (store.down) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    },
+    async readCounters() {
+      if (store.down) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+      return {};
+    },
     health: () => ({ kind: 'memory', state: store.down ? 'down' : 'up' }),
     async close() {},
   };

@@ -64,6 +64,8 @@ export function outageStore(inner: Store): Store & { down: boolean } {
     endTurn: guard(inner.endTurn.bind(inner)),
     claimOnce: guard(inner.claimOnce.bind(inner)),
     releaseClaim: guard(inner.releaseClaim.bind(inner)),
+    incrementCounters: guard(inner.incrementCounters.bind(inner)),
+    readCounters: guard(inner.readCounters.bind(inner)),
     health: () => (wrapped.down ? { kind: inner.kind, state: 'down' } : inner.health()),
     close: () => inner.close(),
   };

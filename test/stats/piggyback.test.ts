@@ -1,6 +1,7 @@
 /**
  * Counters ride along in endTurn at most once per `piggybackIntervalMs`: under load one
- * turn carries the merged counts of many messages, and nothing is lost in between.
+ * turn carries the merged counts of many messages, and nothing is lost in between. Each
+ * turn here does what the pipeline does: hand `stats.drain()` to `endTurn`.
  */
 import { describe, expect, it } from 'vitest';
 import { createStatsRecorder } from '../../runtime/stats/stats-recorder.js';
@@ -13,17 +14,17 @@ describe('stats piggyback on endTurn', () => {
     const store = createMemoryStore();
     const stats = createStatsRecorder({ store, flushIntervalMs: 60_000, piggybackIntervalMs: 60 });
     stats.record({ type: 'assignment', bot: 'support', integration: 'gpt' });
-    await store.endTurn(turn);
+    await store.endTurn({ ...turn, counters: stats.drain() });
     expect(await store.readCounters('stats:support')).toEqual({ 'gpt:assignments': 1 });
 
     stats.record({ type: 'assignment', bot: 'support', integration: 'gpt' });
-    await store.endTurn(turn);
+    await store.endTurn({ ...turn, counters: stats.drain() });
     stats.record({ type: 'assignment', bot: 'support', integration: 'gpt' });
-    await store.endTurn(turn);
+    await store.endTurn({ ...turn, counters: stats.drain() });
     expect(await store.readCounters('stats:support')).toEqual({ 'gpt:assignments': 1 });
 
     await new Promise((r) => setTimeout(r, 70));
-    await store.endTurn(turn);
+    await store.endTurn({ ...turn, counters: stats.drain() });
     expect(await store.readCounters('stats:support')).toEqual({ 'gpt:assignments': 3 });
     await stats.close();
   });
@@ -32,9 +33,9 @@ describe('stats piggyback on endTurn', () => {
     const store = createMemoryStore();
     const stats = createStatsRecorder({ store, flushIntervalMs: 60_000, piggybackIntervalMs: 60_000 });
     stats.record({ type: 'assignment', bot: 'support', integration: 'gpt' });
-    await store.endTurn(turn);
+    await store.endTurn({ ...turn, counters: stats.drain() });
     stats.record({ type: 'assignment', bot: 'support', integration: 'claude' });
-    await store.endTurn(turn);
+    await store.endTurn({ ...turn, counters: stats.drain() });
     expect(await store.readCounters('stats:support')).toEqual({ 'gpt:assignments': 1 });
     await stats.flush();
     expect(await store.readCounters('stats:support')).toEqual({ 'gpt:assignments': 1, 'claude:assignments': 1 });
@@ -45,12 +46,12 @@ describe('stats piggyback on endTurn', () => {
     const store = createMemoryStore();
     const stats = createStatsRecorder({ store, flushIntervalMs: 60_000, piggybackIntervalMs: 60_000, maxPendingFields: 4 });
     stats.record({ type: 'assignment', bot: 'a', integration: 'x' });
-    await store.endTurn(turn);
+    await store.endTurn({ ...turn, counters: stats.drain() });
     stats.record({ type: 'assignment', bot: 'b', integration: 'x' });
-    await store.endTurn(turn);
+    await store.endTurn({ ...turn, counters: stats.drain() });
     expect(await store.readCounters('stats:b')).toEqual({});
     stats.record({ type: 'assignment', bot: 'c', integration: 'x' });
-    await store.endTurn(turn);
+    await store.endTurn({ ...turn, counters: stats.drain() });
     expect(await store.readCounters('stats:b')).toEqual({ 'x:assignments': 1 });
     expect(await store.readCounters('stats:c')).toEqual({ 'x:assignments': 1 });
     expect(stats.dropped).toBe(0);
@@ -62,7 +63,7 @@ describe('stats piggyback on endTurn', () => {
     const stats = createStatsRecorder({ store, flushIntervalMs: 60_000, piggybackIntervalMs: 0 });
     for (let i = 1; i <= 3; i++) {
       stats.record({ type: 'assignment', bot: 'support', integration: 'gpt' });
-      await store.endTurn(turn);
+      await store.endTurn({ ...turn, counters: stats.drain() });
       expect(await store.readCounters('stats:support')).toEqual({ 'gpt:assignments': i });
     }
     await stats.close();

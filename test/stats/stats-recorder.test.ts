@@ -122,7 +122,7 @@ describe('stats recorder (memory store)', () => {
     const stats = createStatsRecorder({ store, flushIntervalMs: 60_000 });
     stats.record({ type: 'assignment', bot: 'support', integration: 'gpt' });
     expect(await store.readCounters('stats:support')).toEqual({});
-    await store.endTurn({ historyKey: 'h', messages: [{ role: 'user', content: 'x' }], maxLength: 10, ttlSeconds: 60 });
+    await store.endTurn({ historyKey: 'h', messages: [{ role: 'user', content: 'x' }], maxLength: 10, ttlSeconds: 60, counters: stats.drain() });
     expect(await store.readCounters('stats:support')).toEqual({ 'gpt:assignments': 1 });
     await stats.close();
   });
