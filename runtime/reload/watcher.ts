@@ -17,10 +17,14 @@
  * seen through the `..data` rename in the directory itself, so `..`-prefixed entries are
  * watched; other dot entries (`.git`, editor swap files) are not, as the loader skips them.
  */
-import { watch as chokidarWatch, type FSWatcher as ChokidarWatcher } from 'chokidar';
-import { watch as fsWatch, type FSWatcher as NodeFsWatcher } from 'node:fs';
-import { lstat, realpath, stat } from 'node:fs/promises';
+import type { FSWatcher as ChokidarWatcher } from 'chokidar';
+import type { FSWatcher as NodeFsWatcher } from 'node:fs';
 import path from 'node:path';
+import { errorMessage } from '../core/error-message.js';
+import { createDebouncer } from './debounce.js';
+import { readIdentity, startAnchors, startTree } from './watch-sources.js';
+
+export { isIgnoredName } from './watch-sources.js';
 
 export interface WatchConfigDirOptions {
   /** Quiet period after the last event before the callback runs. Default 100 ms. */
@@ -61,7 +65,7 @@ export function watchConfigDir(
   const maxWaitMs = Math.max(debounceMs, opts.maxWaitMs ?? DEFAULT_MAX_WAIT_MS);
   const rescanIntervalMs = opts.rescanIntervalMs ?? DEFAULT_RESCAN_INTERVAL_MS;
   const reportError = (err: unknown): void => {
-    const e = err instanceof Error ? err : new Error(String(err));
+    const e = err instanceof Error ? err : new Error(errorMessage(err));
     try {
       opts.onError?.(e);
     } catch {
@@ -73,23 +77,10 @@ export function watchConfigDir(
   let identity: string | null = null;
   let tree: ChokidarWatcher | null = null;
   let anchors: NodeFsWatcher[] = [];
-  let timer: NodeJS.Timeout | null = null;
-  let burstStartedAt = 0;
   // Fires run one after another so a rebuild never overlaps another rebuild.
   let chain: Promise<void> = Promise.resolve();
 
-  const schedule = (): void => {
-    if (closed) return;
-    const now = Date.now();
-    if (burstStartedAt === 0) burstStartedAt = now;
-    if (timer) clearTimeout(timer);
-    const wait = Math.max(0, Math.min(debounceMs, burstStartedAt + maxWaitMs - now));
-    timer = setTimeout(fire, wait);
-  };
-
   const fire = (): void => {
-    timer = null;
-    burstStartedAt = 0;
     chain = chain
       .then(async () => {
         if (closed) return;
@@ -99,26 +90,19 @@ export function watchConfigDir(
       })
       .catch(reportError);
   };
-
-  /** realpath + dev/ino: changes on a link flip and on a directory replaced by rename. */
-  const readIdentity = async (): Promise<{ id: string; real: string } | null> => {
-    try {
-      const real = await realpath(absDir);
-      // A single file works too (the loader accepts one); its inode changes on atomic saves.
-      const st = await stat(real);
-      return { id: `${real}\0${st.dev}:${st.ino}`, real };
-    } catch {
-      return null;
-    }
+  const debounce = createDebouncer(debounceMs, maxWaitMs, fire);
+  const schedule = (): void => {
+    if (!closed) debounce.schedule();
   };
 
   const refreshIdentity = async (): Promise<void> => {
-    const next = await readIdentity();
+    const next = await readIdentity(absDir);
     if ((next?.id ?? null) === identity) return;
     identity = next?.id ?? null;
     await rebuild(next?.real ?? null);
   };
 
+  /** Moves the anchors and the tree watch to what `absDir` points to now. */
   const rebuild = async (real: string | null): Promise<void> => {
     const old = tree;
     tree = null;
@@ -126,9 +110,11 @@ export function watchConfigDir(
     anchors = [];
     if (old) await old.close().catch(reportError);
     if (closed) return;
-    await startAnchors();
+    const started = await startAnchors(absDir, schedule, reportError);
+    if (closed) for (const a of started) a.close();
+    else anchors = started;
     if (real) {
-      const t = startTree(real);
+      const t = startTree(real, schedule, reportError, (w) => tree === w);
       tree = t;
       // Wait until the new target is watched: a change after this point fires an event,
       // a change before it is seen by the load the caller is about to run.
@@ -136,58 +122,17 @@ export function watchConfigDir(
     }
   };
 
-  const startTree = (root: string): ChokidarWatcher => {
-    const w = chokidarWatch(root, {
-      ignoreInitial: true,
-      followSymlinks: true,
-      persistent: false,
-      // Its atomic-save normalization only delays unlink events by 100 ms; we rescan on
-      // any event anyway, so take them as they come.
-      atomic: false,
-      ignored: (p: string) => isIgnoredPath(root, p),
-    });
-    w.on('all', () => {
-      if (tree === w) schedule();
-    });
-    w.on('raw', (_event: string, evPath: string) => {
-      if (tree === w && !isIgnoredName(path.basename(evPath ?? ''))) schedule();
-    });
-    w.on('error', (err: unknown) => {
-      reportError(err);
-      if (tree === w) schedule();
-    });
-    return w;
-  };
-
-  const startAnchors = async (): Promise<void> => {
-    for (const [parent, names] of await anchorPoints(absDir)) {
-      try {
-        const a = fsWatch(parent, { persistent: false }, (_event, filename) => {
-          if (filename == null || names.has(filename.toString())) schedule();
-        });
-        a.on('error', (err) => {
-          reportError(err);
-          schedule();
-        });
-        if (closed) a.close();
-        else anchors.push(a);
-      } catch (err) {
-        reportError(err);
-      }
-    }
-  };
-
   const interval =
     rescanIntervalMs > 0
       ? setInterval(() => {
           // The safety net bypasses the debounce: nothing else would call it.
-          if (!timer) fire();
+          if (!debounce.pending) fire();
         }, rescanIntervalMs)
       : null;
   interval?.unref();
 
   const ready = (async () => {
-    const first = await readIdentity();
+    const first = await readIdentity(absDir);
     identity = first?.id ?? null;
     await rebuild(first?.real ?? null);
   })().catch(reportError);
@@ -198,7 +143,7 @@ export function watchConfigDir(
     async close() {
       if (closed) return;
       closed = true;
-      if (timer) clearTimeout(timer);
+      debounce.cancel();
       if (interval) clearInterval(interval);
       await chain.catch(() => undefined);
       for (const a of anchors) a.close();
@@ -208,50 +153,4 @@ export function watchConfigDir(
       if (t) await t.close().catch(reportError);
     },
   };
-}
-
-/**
- * The directories whose entries decide what `absDir` points to: its parent, and the parent
- * of every symlink on its path (git-sync keeps the link a few levels up,
- * e.g. `/git/current/integrations`). Map of parent directory to the entry names to react to.
- */
-async function anchorPoints(absDir: string): Promise<Map<string, Set<string>>> {
-  const points = new Map<string, Set<string>>();
-  const add = (p: string): void => {
-    const parent = path.dirname(p);
-    if (parent === p) return;
-    const names = points.get(parent) ?? new Set<string>();
-    names.add(path.basename(p));
-    points.set(parent, names);
-  };
-  add(absDir);
-  const parts = absDir.split(path.sep).filter(Boolean);
-  let prefix = path.parse(absDir).root;
-  for (const part of parts) {
-    prefix = path.join(prefix, part);
-    try {
-      if ((await lstat(prefix)).isSymbolicLink()) add(prefix);
-    } catch {
-      break;
-    }
-  }
-  for (const parent of [...points.keys()]) {
-    try {
-      if (!(await stat(parent)).isDirectory()) points.delete(parent);
-    } catch {
-      points.delete(parent);
-    }
-  }
-  return points;
-}
-
-/** Dot entries are skipped by the loader, except the ConfigMap layout (`..data`, `..2026_…`). */
-export function isIgnoredName(name: string): boolean {
-  return name.startsWith('.') && !name.startsWith('..');
-}
-
-function isIgnoredPath(root: string, p: string): boolean {
-  const rel = path.relative(root, p);
-  if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return false;
-  return rel.split(path.sep).some(isIgnoredName);
 }
