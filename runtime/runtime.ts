@@ -44,13 +44,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Raised when the config at start is invalid; carries the located problems. */
-export class InvalidConfigError extends Error {
-  constructor(readonly problems: Problem[]) {
-    super(`the configuration is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'})`);
-    this.name = 'InvalidConfigError';
-  }
-}
+export { InvalidConfigError } from './config/invalid-config-error.js';
 
 export function createLogger(env: NodeJS.ProcessEnv): Logger {
   return pino({
@@ -82,10 +76,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         metrics.configProblems.set(event.problems?.length ?? 0);
       }
     },
-  }).catch((err: unknown) => {
-    const problems = (err as { problems?: Problem[] }).problems;
-    if (problems) throw new InvalidConfigError(problems);
-    throw err;
   });
   metrics.configValid.set(1);
 

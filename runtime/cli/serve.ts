@@ -85,7 +85,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } catch (err) {
     if (err instanceof InvalidConfigError) {
       io.stdout(formatProblems(err.problems, 'text'));
-      io.stderr(`switchboard serve: ${err.message}; not starting\n`);
+      io.stderr(`switchboard serve: the ${err.message}; not starting\n`);
       return 1;
     }
     io.stderr(`switchboard serve: ${(err as Error).message}\n`);

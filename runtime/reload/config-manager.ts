@@ -7,6 +7,9 @@
  */
 import path from 'node:path';
 import type { ConfigSnapshot, Problem } from '../config/snapshot.js';
+import { InvalidConfigError } from '../config/invalid-config-error.js';
+import { errorMessage } from '../core/error-message.js';
+import { serializeRuns } from './serialize.js';
 import { watchConfigDir, type ConfigDirWatcher } from './watcher.js';
 
 /** What the manager needs from a loader (structurally the loader's `LoadResult`). */
@@ -69,120 +72,38 @@ export interface ConfigManagerOptions {
   onReload?: (event: ReloadEvent) => void;
 }
 
-/** Rejection of `createConfigManager` when the initial load is invalid. */
-export class ConfigInvalidError extends Error {
-  readonly problems: Problem[];
-  constructor(problems: readonly Problem[], options?: { cause?: unknown }) {
-    super(`configuration is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'})`, options);
-    this.name = 'ConfigInvalidError';
-    this.problems = [...problems];
-  }
-}
+/** Rejection of `createConfigManager` when the initial load is invalid (the one config error class). */
+export { InvalidConfigError as ConfigInvalidError } from '../config/invalid-config-error.js';
 
 /** Rule id of the synthetic problem reported when the loader itself throws. */
 export const LOAD_ERROR_RULE = 'config-load-error';
 
+type Attempt = { ok: true; snapshot: ConfigSnapshot } | { ok: false; outcome: 'invalid' | 'error'; problems: Problem[]; cause?: unknown };
+
+/** Runs the loader once; a throw becomes one located `config-load-error` problem. */
+async function attemptLoad(dir: string, load: ConfigManagerOptions['load']): Promise<Attempt> {
+  let result: ManagerLoadResult;
+  try {
+    result = await load(dir);
+  } catch (err) {
+    return { ok: false, outcome: 'error', problems: [loadErrorProblem(dir, err)], cause: err };
+  }
+  return result.ok ? { ok: true, snapshot: result.snapshot } : { ok: false, outcome: 'invalid', problems: [...result.problems] };
+}
+
 /**
- * Load `dir` once and keep it live. Rejects with `ConfigInvalidError` (carrying the located
+ * Load `dir` once and keep it live. Rejects with `InvalidConfigError` (carrying the located
  * problems) when the initial load is invalid or the loader throws, so `serve` can print
  * them and exit non-zero. When `watch` is on, the watcher is armed before the initial load,
  * so no change between the two is lost.
  */
 export async function createConfigManager(opts: ConfigManagerOptions): Promise<ConfigManager> {
-  const { dir, load, log, onReload } = opts;
-  let snapshot: ConfigSnapshot | undefined;
-  let lastReloadError: ConfigStatus['lastReloadError'] = null;
-  let lastErrorKey = '';
-  const reloads = { ok: 0, failed: 0, skipped: 0 };
+  const { dir, log } = opts;
+  const live = createLiveConfig(opts);
   let closed = false;
   let initialized = false;
-  let inFlight: Promise<ReloadEvent> | null = null;
-  let queued: Promise<ReloadEvent> | null = null;
   let triggeredEarly = false;
-
-  const loadOnce = async (): Promise<ReloadEvent> => {
-    const started = performance.now();
-    const elapsed = (): number => Math.round((performance.now() - started) * 100) / 100;
-    const current = snapshot as ConfigSnapshot;
-    let result: ManagerLoadResult;
-    try {
-      result = await load(dir);
-    } catch (err) {
-      const problems = [loadErrorProblem(dir, err)];
-      return failed('error', problems, elapsed(), current);
-    }
-    if (!result.ok) return failed('invalid', [...result.problems], elapsed(), current);
-    const next = result.snapshot;
-    lastReloadError = null;
-    lastErrorKey = '';
-    if (next.revision === current.revision) {
-      reloads.skipped++;
-      return { outcome: 'unchanged', revision: current.revision, durationMs: elapsed() };
-    }
-    snapshot = next;
-    reloads.ok++;
-    const event: ReloadEvent = {
-      outcome: 'ok',
-      revision: next.revision,
-      previousRevision: current.revision,
-      durationMs: elapsed(),
-    };
-    log.info(
-      { revision: next.revision, previousRevision: current.revision, files: next.files.length, durationMs: event.durationMs },
-      `config reloaded: revision ${next.revision}`,
-    );
-    return event;
-  };
-
-  const failed = (
-    outcome: 'invalid' | 'error',
-    problems: Problem[],
-    durationMs: number,
-    current: ConfigSnapshot,
-  ): ReloadEvent => {
-    reloads.failed++;
-    // Log a given set of problems once; the periodic rescan would repeat it every time.
-    const key = JSON.stringify(problems);
-    if (key !== lastErrorKey) {
-      lastErrorKey = key;
-      lastReloadError = { at: new Date(), problems };
-      log.error(
-        { outcome, revision: current.revision, problems: problems.map(formatProblem) },
-        `config change rejected (${problems.length} problem${problems.length === 1 ? '' : 's'}); still serving revision ${current.revision}`,
-      );
-    }
-    return { outcome, revision: current.revision, problems, durationMs };
-  };
-
-  const runReload = (): Promise<ReloadEvent> =>
-    loadOnce().then((event) => {
-      if (onReload) {
-        try {
-          onReload(event);
-        } catch (err) {
-          log.warn({ err }, 'onReload callback threw');
-        }
-      }
-      return event;
-    });
-
-  /** One load at a time; any number of requests during a load share exactly one more. */
-  const reload = (): Promise<ReloadEvent> => {
-    if (closed) return Promise.reject(new Error('config manager is closed'));
-    if (!inFlight) {
-      inFlight = runReload().finally(() => {
-        inFlight = null;
-      });
-      return inFlight;
-    }
-    if (!queued) {
-      queued = inFlight.then(() => {
-        queued = null;
-        return reload();
-      });
-    }
-    return queued;
-  };
+  const reload = serializeRuns(() => live.reload(), () => closed);
 
   const onTrigger = (): void => {
     if (!initialized) {
@@ -202,45 +123,107 @@ export async function createConfigManager(opts: ConfigManagerOptions): Promise<C
     await watcher.ready;
   }
 
-  let first: ManagerLoadResult;
-  try {
-    first = await load(dir);
-  } catch (err) {
-    await watcher?.close();
-    throw new ConfigInvalidError([loadErrorProblem(dir, err)], { cause: err });
-  }
+  const first = await attemptLoad(dir, opts.load);
   if (!first.ok) {
     await watcher?.close();
-    throw new ConfigInvalidError(first.problems);
+    throw new InvalidConfigError(first.problems, first.cause === undefined ? undefined : { cause: first.cause });
   }
-  snapshot = first.snapshot;
+  const snapshot = live.start(first.snapshot);
   initialized = true;
-  log.info(
-    { revision: snapshot.revision, gitCommit: snapshot.gitCommit, files: snapshot.files.length, dir },
-    `config loaded: revision ${snapshot.revision}`,
-  );
+  log.info({ revision: snapshot.revision, gitCommit: snapshot.gitCommit, files: snapshot.files.length, dir }, `config loaded: revision ${snapshot.revision}`);
   // A change seen while the initial load ran may not be in it: look again.
   if (triggeredEarly) onTrigger();
 
   return {
-    current: () => snapshot as ConfigSnapshot,
-    status: () => {
-      const s = snapshot as ConfigSnapshot;
-      return {
-        revision: s.revision,
-        ...(s.gitCommit !== undefined ? { gitCommit: s.gitCommit } : {}),
-        files: s.files,
-        loadedAt: s.loadedAt,
-        lastReloadError,
-        reloads: { ...reloads },
-      };
-    },
+    current: () => live.current(),
+    status: () => live.status(),
     reload,
     async close() {
       if (closed) return;
       closed = true;
       await watcher?.close();
-      await (queued ?? inFlight)?.catch(() => undefined);
+      await live.settled();
+    },
+  };
+}
+
+/**
+ * The live snapshot and its bookkeeping: swaps on a successful reload, keeps the last good
+ * snapshot and records the problems (logged once per distinct set) on a failed one.
+ */
+function createLiveConfig(opts: ConfigManagerOptions): {
+  start(first: ConfigSnapshot): ConfigSnapshot;
+  current(): ConfigSnapshot;
+  status(): ConfigStatus;
+  reload(): Promise<ReloadEvent>;
+  settled(): Promise<void>;
+} {
+  const { dir, log, onReload } = opts;
+  let snapshot: ConfigSnapshot | undefined;
+  let lastReloadError: ConfigStatus['lastReloadError'] = null;
+  let lastErrorKey = '';
+  const reloads = { ok: 0, failed: 0, skipped: 0 };
+  let running: Promise<ReloadEvent> | undefined;
+
+  const failed = (outcome: 'invalid' | 'error', problems: Problem[], durationMs: number, current: ConfigSnapshot): ReloadEvent => {
+    reloads.failed++;
+    // Log a given set of problems once; the periodic rescan would repeat it every time.
+    const key = JSON.stringify(problems);
+    if (key !== lastErrorKey) {
+      lastErrorKey = key;
+      lastReloadError = { at: new Date(), problems };
+      log.error(
+        { outcome, revision: current.revision, problems: problems.map(formatProblem) },
+        `config change rejected (${problems.length} problem${problems.length === 1 ? '' : 's'}); still serving revision ${current.revision}`,
+      );
+    }
+    return { outcome, revision: current.revision, problems, durationMs };
+  };
+
+  const loadOnce = async (): Promise<ReloadEvent> => {
+    const started = performance.now();
+    const elapsed = (): number => Math.round((performance.now() - started) * 100) / 100;
+    const current = snapshot as ConfigSnapshot;
+    const attempt = await attemptLoad(dir, opts.load);
+    if (!attempt.ok) return failed(attempt.outcome, attempt.problems, elapsed(), current);
+    const next = attempt.snapshot;
+    lastReloadError = null;
+    lastErrorKey = '';
+    if (next.revision === current.revision) {
+      reloads.skipped++;
+      return { outcome: 'unchanged', revision: current.revision, durationMs: elapsed() };
+    }
+    snapshot = next;
+    reloads.ok++;
+    const event: ReloadEvent = { outcome: 'ok', revision: next.revision, previousRevision: current.revision, durationMs: elapsed() };
+    log.info({ revision: next.revision, previousRevision: current.revision, files: next.files.length, durationMs: event.durationMs }, `config reloaded: revision ${next.revision}`);
+    return event;
+  };
+
+  return {
+    start(first) {
+      snapshot = first;
+      return first;
+    },
+    current: () => snapshot as ConfigSnapshot,
+    status() {
+      const s = snapshot as ConfigSnapshot;
+      return { revision: s.revision, ...(s.gitCommit !== undefined ? { gitCommit: s.gitCommit } : {}), files: s.files, loadedAt: s.loadedAt, lastReloadError, reloads: { ...reloads } };
+    },
+    async reload() {
+      running = loadOnce();
+      const event = await running;
+      if (onReload) {
+        try {
+          onReload(event);
+        } catch (err) {
+          log.warn({ err }, 'onReload callback threw');
+        }
+      }
+      return event;
+    },
+    async settled() {
+      await running?.catch(() => undefined);
     },
   };
 }
@@ -251,7 +234,7 @@ export function formatProblem(p: Problem): string {
 }
 
 function loadErrorProblem(dir: string, err: unknown): Problem {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return {
     file: path.relative(process.cwd(), path.resolve(dir)) || '.',
     line: 1,
