@@ -60,7 +60,7 @@ interface EnvRecord {
 
 /**
  * One cached file. The reload loop runs over every file, so everything it checks lives on this
- * object (or on hot shared records): on a VM every extra cold dereference costs ~0.1 µs × 10,000.
+ * object (or on hot shared records): a cold dereference per file adds up over thousands of files.
  */
 interface CacheEntry extends TreeFile {
   /** Stat identity of the content we read. */
@@ -126,6 +126,129 @@ function refreshEnv(r: EnvRecord, env: Readonly<Record<string, string | undefine
   }
 }
 
+/** What one analysis pass over a root works with. */
+interface Pass {
+  root: string;
+  cwd: string;
+  /** Display prefix of every walked file (interned on the root state). */
+  prefix: string;
+  env: Record<string, string | undefined>;
+  requireEnv: boolean;
+  allowPrivateNetwork: boolean;
+  build: boolean;
+  optsKey: string;
+  generation: number;
+  state: RootState;
+  problems: Problem[];
+  parsedFiles: number;
+}
+
+const nativeRel = (rel: string): string => (sep === '/' ? rel : rel.split('/').join(sep));
+
+/** How problems and `files` name a walked file: relative to cwd. */
+function displayName(pass: Pass, f: WalkedFile): string {
+  return f.path === pass.root ? relative(pass.cwd, f.path) || '.' : pass.prefix + nativeRel(f.rel);
+}
+
+/**
+ * The cache entry of `f`, re-read when its stat changed (or may change again within one
+ * timestamp tick) and re-parsed when its content hash changed. Undefined (with a problem)
+ * when the file is too large or unreadable.
+ */
+async function readEntry(pass: Pass, f: WalkedFile): Promise<CacheEntry | undefined> {
+  if (f.stat.size > MAX_FILE_BYTES) {
+    pass.problems.push({ file: displayName(pass, f), line: 1, column: 1, rule: 'file-too-large', message: `file is ${f.stat.size} bytes; the limit is ${MAX_FILE_BYTES} (1 MiB)` });
+    return undefined;
+  }
+  const { entries, index, envRecords } = pass.state;
+  let entry = entries.get(f.path);
+  if (entry && sameStat(entry, f) && f.stat.mtimeMs < entry.readAt - RACY_MS) return entry;
+  let text: string;
+  try {
+    text = readFileSync(f.path, 'utf8');
+  } catch (err) {
+    pass.problems.push({ file: displayName(pass, f), line: 1, column: 1, rule: 'file-unreadable', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+    return undefined;
+  }
+  // One-shot hashing of the text: a Hash object or a Buffer per file is native-backed and
+  // costly for the GC.
+  const hash = oneShotHash('sha256', text);
+  const st = f.stat;
+  const identity = { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, readAt: Date.now() };
+  if (entry && entry.hash === hash) return Object.assign(entry, identity);
+  if (entry?.indexed) index.remove(entry.indexed);
+  const parsed = parseFile(text);
+  const resolved: ResolvedFile = { problems: [], docs: [], secrets: [] };
+  const envKey = parsed.envVars.join('\u0001');
+  let envRecord = envRecords.get(envKey);
+  if (!envRecord) envRecords.set(envKey, (envRecord = { vars: parsed.envVars, generation: 0, values: '', version: 0 }));
+  entry = {
+    rel: f.rel,
+    displayPath: '',
+    locate: createLocator(text),
+    ...identity,
+    hash,
+    parsed,
+    resolved,
+    problemCount: 0,
+    envRecord,
+    withOpts: undefined,
+    withPrefix: undefined,
+    withEnvVersion: -1,
+    seen: 0,
+    indexed: undefined,
+    foreign: isForeignFile(text, parsed),
+  };
+  entries.set(f.path, entry);
+  if (++pass.parsedFiles % YIELD_EVERY === 0) await yieldToLoop();
+  return entry;
+}
+
+/** Resolves `entry` again (and re-indexes it) when the options, the prefix or its env values changed. */
+function resolveEntry(pass: Pass, entry: CacheEntry, f: WalkedFile): void {
+  const r = entry.envRecord;
+  refreshEnv(r, pass.env, pass.generation);
+  if (entry.withOpts === pass.optsKey && entry.withPrefix === pass.prefix && entry.withEnvVersion === r.version) return;
+  const { index } = pass.state;
+  entry.displayPath = displayName(pass, f);
+  entry.resolved = resolveFile(entry.parsed, { env: pass.env, requireEnv: pass.requireEnv, allowPrivateNetwork: pass.allowPrivateNetwork, displayPath: entry.displayPath, build: pass.build }, entry.locate);
+  entry.withOpts = pass.optsKey;
+  entry.withPrefix = pass.prefix;
+  entry.withEnvVersion = r.version;
+  entry.problemCount = entry.parsed.problems.length + entry.resolved.problems.length;
+  if (entry.indexed) index.remove(entry.indexed);
+  entry.indexed = { file: entry, resolved: entry.resolved, contentHash: entry.hash, documents: entry.parsed.docs.length };
+  index.add(entry.indexed);
+}
+
+/** Forgets files this pass did not see (deleted or moved away). */
+function pruneUnseen(state: RootState, generation: number): void {
+  for (const [path, e] of state.entries) {
+    if (e.seen === generation) continue;
+    if (e.indexed) state.index.remove(e.indexed);
+    state.entries.delete(path);
+  }
+}
+
+/** The frozen snapshot of a problem-free pass. */
+function snapshotOf(pass: Pass, files: readonly WalkedFile[], rootReal: string): ConfigSnapshot {
+  const { entries, index } = pass.state;
+  const maps = index.frozenMaps();
+  const snapshot: ConfigSnapshot = {
+    revision: index.revision(),
+    dir: pass.root,
+    files: Object.freeze(files.filter((f) => !entries.get(f.path)?.foreign).map((f) => f.rel)),
+    loadedAt: new Date(),
+    bots: maps.bots,
+    integrations: maps.integrations,
+    secrets: index.secrets(),
+    allowPrivateNetwork: pass.allowPrivateNetwork,
+  };
+  const commit = gitHead(rootReal);
+  if (commit) snapshot.gitCommit = commit;
+  return Object.freeze(snapshot);
+}
+
 class Loader implements ConfigLoader {
   private readonly roots = new Map<string, RootState>();
 
@@ -137,144 +260,58 @@ class Loader implements ConfigLoader {
   /** One pass over `dir`; `requireEnv` defaults to false here. */
   async analyze(dir: string, opts: AnalyzeOptions = {}): Promise<Analysis> {
     const cwd = opts.cwd ?? process.cwd();
-    // A plain copy: process.env lookups go through C++ and cost ~1 µs each.
-    const env: Record<string, string | undefined> = { ...(opts.env ?? process.env) };
-    const requireEnv = opts.requireEnv ?? false;
-    const allowPrivateNetwork = opts.allowPrivateNetwork ?? false;
-    const build = opts.snapshot ?? true;
-    const optsKey = OPTS_KEYS[(requireEnv ? 1 : 0) + (allowPrivateNetwork ? 2 : 0) + (build ? 4 : 0)] as string;
     const root = resolve(cwd, dir);
-    const display = (p: string): string => relative(cwd, p) || '.';
     let walk;
     try {
       walk = walkTree(root);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? String(err);
-      const message = `cannot read config directory ${display(root)}: ${code}`;
-      return { problems: [{ file: display(root), line: 1, column: 1, rule: 'config-dir', message }], fileCount: 0, documentCount: 0, parsedFiles: 0, skippedFiles: [] };
+      const file = relative(cwd, root) || '.';
+      return { problems: [{ file, line: 1, column: 1, rule: 'config-dir', message: `cannot read config directory ${file}: ${code}` }], fileCount: 0, documentCount: 0, parsedFiles: 0, skippedFiles: [] };
     }
-    let state = this.roots.get(root);
-    if (!state) this.roots.set(root, (state = { entries: new Map(), index: new TreeIndex(), generation: 0, envRecords: new Map(), prefix: '' }));
-    const { entries, index, envRecords } = state;
-    const generation = ++state.generation;
-
-    // Every walked path is root + sep + rel, so display paths are a prefix plus rel.
-    const rootDisplay = relative(cwd, root);
-    const wantedPrefix = rootDisplay === '' ? '' : `${rootDisplay}${sep}`;
-    if (state.prefix !== wantedPrefix) state.prefix = wantedPrefix;
-    const prefix = state.prefix;
-    const nativeRel = (rel: string): string => (sep === '/' ? rel : rel.split('/').join(sep));
-    const problems: Problem[] = walk.problems.map((p) => ({ file: display(p.path), line: 1, column: 1, rule: p.rule, message: p.message }));
+    const pass = this.startPass(root, cwd, opts);
+    pass.problems.push(...walk.problems.map((p) => ({ file: relative(cwd, p.path) || '.', line: 1, column: 1, rule: p.rule, message: p.message })));
     const files = walk.files;
     if (!files.every((f, i) => i === 0 || (files[i - 1] as WalkedFile).rel < f.rel)) files.sort((a, b) => (a.rel < b.rel ? -1 : 1));
-    let parsedFiles = 0;
     let seen = 0;
     const skippedFiles: string[] = [];
 
     for (const f of files) {
-      const isRoot = f.path === root;
-      if (f.stat.size > MAX_FILE_BYTES) {
-        const file = isRoot ? display(f.path) : prefix + nativeRel(f.rel);
-        problems.push({ file, line: 1, column: 1, rule: 'file-too-large', message: `file is ${f.stat.size} bytes; the limit is ${MAX_FILE_BYTES} (1 MiB)` });
-        continue;
-      }
-      let entry = entries.get(f.path);
-      if (!entry || !sameStat(entry, f) || f.stat.mtimeMs >= entry.readAt - RACY_MS) {
-        let text: string;
-        try {
-          text = readFileSync(f.path, 'utf8');
-        } catch (err) {
-          const file = isRoot ? display(f.path) : prefix + nativeRel(f.rel);
-          problems.push({ file, line: 1, column: 1, rule: 'file-unreadable', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
-          continue;
-        }
-        // One-shot hashing of the text: a Hash object or a Buffer per file is native-backed and
-        // costly for the GC.
-        const hash = oneShotHash('sha256', text);
-        const st = f.stat;
-        const identity = { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, readAt: Date.now() };
-        if (entry && entry.hash === hash) {
-          Object.assign(entry, identity);
-        } else {
-          if (entry?.indexed) index.remove(entry.indexed);
-          const parsed = parseFile(text);
-          const resolved: ResolvedFile = { problems: [], docs: [], secrets: [] };
-          const envKey = parsed.envVars.join('\u0001');
-          let envRecord = envRecords.get(envKey);
-          if (!envRecord) envRecords.set(envKey, (envRecord = { vars: parsed.envVars, generation: 0, values: '', version: 0 }));
-          entry = {
-            rel: f.rel,
-            displayPath: '',
-            locate: createLocator(text),
-            ...identity,
-            hash,
-            parsed,
-            resolved,
-            problemCount: 0,
-            envRecord,
-            withOpts: undefined,
-            withPrefix: undefined,
-            withEnvVersion: -1,
-            seen: 0,
-            indexed: undefined,
-            foreign: isForeignFile(text, parsed),
-          };
-          entries.set(f.path, entry);
-          if (++parsedFiles % YIELD_EVERY === 0) await yieldToLoop();
-        }
-      }
-      entry.seen = generation;
+      const entry = await readEntry(pass, f);
+      if (!entry) continue;
+      entry.seen = pass.generation;
       seen++;
       if (entry.foreign) {
-        if (entry.indexed) index.remove(entry.indexed);
+        if (entry.indexed) pass.state.index.remove(entry.indexed);
         entry.indexed = undefined;
-        skippedFiles.push(isRoot ? display(f.path) : prefix + nativeRel(f.rel));
+        skippedFiles.push(displayName(pass, f));
         continue;
       }
-      const r = entry.envRecord;
-      refreshEnv(r, env, generation);
-      if (entry.withOpts !== optsKey || entry.withPrefix !== prefix || entry.withEnvVersion !== r.version) {
-        const displayPath = isRoot ? display(f.path) : prefix + nativeRel(f.rel);
-        entry.displayPath = displayPath;
-        entry.resolved = resolveFile(entry.parsed, { env, requireEnv, allowPrivateNetwork, displayPath, build }, entry.locate);
-        entry.withOpts = optsKey;
-        entry.withPrefix = prefix;
-        entry.withEnvVersion = r.version;
-        entry.problemCount = entry.parsed.problems.length + entry.resolved.problems.length;
-        if (entry.indexed) index.remove(entry.indexed);
-        entry.indexed = { file: entry, resolved: entry.resolved, contentHash: entry.hash, documents: entry.parsed.docs.length };
-        index.add(entry.indexed);
-      }
-      if (entry.problemCount) {
-        problems.push(...inFile(entry.displayPath, entry.parsed.problems), ...inFile(entry.displayPath, entry.resolved.problems));
-      }
+      resolveEntry(pass, entry, f);
+      if (entry.problemCount) pass.problems.push(...inFile(entry.displayPath, entry.parsed.problems), ...inFile(entry.displayPath, entry.resolved.problems));
     }
-    if (seen !== entries.size) {
-      for (const [path, e] of entries) {
-        if (e.seen === generation) continue;
-        if (e.indexed) index.remove(e.indexed);
-        entries.delete(path);
-      }
-    }
-    problems.push(...index.problems());
-    const analysis: Analysis = { problems: finishProblems(problems), fileCount: files.length - skippedFiles.length, documentCount: index.documents, parsedFiles, skippedFiles };
-    if (build && analysis.problems.length === 0) {
-      const maps = index.frozenMaps();
-      const snapshot: ConfigSnapshot = {
-        revision: index.revision(),
-        dir: root,
-        files: Object.freeze(files.filter((f) => !entries.get(f.path)?.foreign).map((f) => f.rel)),
-        loadedAt: new Date(),
-        bots: maps.bots,
-        integrations: maps.integrations,
-        secrets: index.secrets(),
-        allowPrivateNetwork,
-      };
-      const commit = gitHead(walk.rootReal);
-      if (commit) snapshot.gitCommit = commit;
-      analysis.snapshot = Object.freeze(snapshot);
-    }
+    if (seen !== pass.state.entries.size) pruneUnseen(pass.state, pass.generation);
+    pass.problems.push(...pass.state.index.problems());
+    const analysis: Analysis = { problems: finishProblems(pass.problems), fileCount: files.length - skippedFiles.length, documentCount: pass.state.index.documents, parsedFiles: pass.parsedFiles, skippedFiles };
+    if (pass.build && analysis.problems.length === 0) analysis.snapshot = snapshotOf(pass, files, walk.rootReal);
     return analysis;
+  }
+
+  /** The pass's options and the root's cache state (created on first use). */
+  private startPass(root: string, cwd: string, opts: AnalyzeOptions): Pass {
+    // A plain copy: process.env lookups go through C++, once per variable per file.
+    const env: Record<string, string | undefined> = { ...(opts.env ?? process.env) };
+    const requireEnv = opts.requireEnv ?? false;
+    const allowPrivateNetwork = opts.allowPrivateNetwork ?? false;
+    const build = opts.snapshot ?? true;
+    const optsKey = OPTS_KEYS[(requireEnv ? 1 : 0) + (allowPrivateNetwork ? 2 : 0) + (build ? 4 : 0)] as string;
+    let state = this.roots.get(root);
+    if (!state) this.roots.set(root, (state = { entries: new Map(), index: new TreeIndex(), generation: 0, envRecords: new Map(), prefix: '' }));
+    // Every walked path is root + sep + rel, so display paths are a prefix plus rel.
+    const rootDisplay = relative(cwd, root);
+    const wantedPrefix = rootDisplay === '' ? '' : `${rootDisplay}${sep}`;
+    if (state.prefix !== wantedPrefix) state.prefix = wantedPrefix;
+    return { root, cwd, prefix: state.prefix, env, requireEnv, allowPrivateNetwork, build, optsKey, generation: ++state.generation, state, problems: [], parsedFiles: 0 };
   }
 }
 
