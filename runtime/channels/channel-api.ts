@@ -4,7 +4,6 @@
  * Each client keeps what differs (URLs, auth, answer parsing, error classes) to itself.
  */
 import type { Readable } from 'node:stream';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import type { ChannelFile } from './channel.js';
 
@@ -54,6 +53,9 @@ export function apiTuning(options: { maxRetries?: number; maxRetryAfterSeconds?:
   return tuning;
 }
 
+/** The default wait: a plain global timer (which fake clocks in tests can drive too). */
+const timerSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 export interface RateLimitPolicy {
   maxRetries: number;
   maxRetryAfterSeconds: number;
@@ -75,7 +77,7 @@ export async function retryRateLimited<T>(callOnce: () => Promise<T>, policy: Ra
     } catch (err) {
       const wait = policy.retryAfterOf(err);
       if (wait === undefined || attempt >= policy.maxRetries || wait > policy.maxRetryAfterSeconds) throw err;
-      await (policy.sleep ?? delay)(Math.max(0, wait) * 1000);
+      await (policy.sleep ?? timerSleep)(Math.max(0, wait) * 1000);
     }
   }
 }
