@@ -67,6 +67,8 @@ export interface ConfigManagerOptions {
   rescanIntervalMs?: number;
   /** Called after every reload (not the initial load), e.g. for metrics. */
   onReload?: (event: ReloadEvent) => void;
+  /** Milliseconds clock timing each reload (default `performance.now`); tests inject one. */
+  now?: () => number;
 }
 
 /** Rejection of `createConfigManager` when the initial load is invalid. */
@@ -90,6 +92,7 @@ export const LOAD_ERROR_RULE = 'config-load-error';
  */
 export async function createConfigManager(opts: ConfigManagerOptions): Promise<ConfigManager> {
   const { dir, load, log, onReload } = opts;
+  const now = opts.now ?? (() => performance.now());
   let snapshot: ConfigSnapshot | undefined;
   let lastReloadError: ConfigStatus['lastReloadError'] = null;
   let lastErrorKey = '';
@@ -101,8 +104,8 @@ export async function createConfigManager(opts: ConfigManagerOptions): Promise<C
   let triggeredEarly = false;
 
   const loadOnce = async (): Promise<ReloadEvent> => {
-    const started = performance.now();
-    const elapsed = (): number => Math.round((performance.now() - started) * 100) / 100;
+    const started = now();
+    const elapsed = (): number => Math.round((now() - started) * 100) / 100;
     const current = snapshot as ConfigSnapshot;
     let result: ManagerLoadResult;
     try {
