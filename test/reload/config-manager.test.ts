@@ -246,11 +246,20 @@ describe('createConfigManager', () => {
   it("reports 'unchanged' and keeps the same snapshot object when the content hash did not change", async () => {
     const dir = path.join(root, 'cfg');
     await writeTree(dir, { 'support.yaml': botYaml('support', 'V1') });
-    const m = await start(dir);
+    // A fake clock that the load moves on: the event must report exactly the load's span.
+    let clock = 1000;
+    const m = await start(dir, {
+      now: () => clock,
+      load: async (d) => {
+        loads++;
+        clock += 12.34;
+        return realLoad(d);
+      },
+    });
     const snap = m.current();
     const e = await change(() => writeInPlace(path.join(dir, 'support.yaml'), botYaml('support', 'V1')), 'unchanged');
     expect(e).toMatchObject({ outcome: 'unchanged', revision: snap.revision });
-    expect(e.durationMs).toBeGreaterThanOrEqual(0);
+    expect(e.durationMs).toBe(12.34);
     expect(m.current()).toBe(snap);
     expect(m.status().reloads.ok).toBe(0);
     expect(m.status().reloads.skipped).toBeGreaterThanOrEqual(1);
