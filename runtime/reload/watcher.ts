@@ -31,6 +31,11 @@ export interface WatchConfigDirOptions {
   rescanIntervalMs?: number;
   /** Watch errors (inotify limits, permissions). The watcher keeps going on the periodic rescan. */
   onError?: (err: Error) => void;
+  /**
+   * Every event taken as a hint, with the path it named, before the debounce (for diagnostics;
+   * tests use it to prove which events were heard and which were ignored).
+   */
+  onHint?: (hint: { source: 'tree' | 'raw' | 'anchor'; path: string }) => void;
 }
 
 export interface ConfigDirWatcher {
@@ -78,8 +83,9 @@ export function watchConfigDir(
   // Fires run one after another so a rebuild never overlaps another rebuild.
   let chain: Promise<void> = Promise.resolve();
 
-  const schedule = (): void => {
+  const schedule = (hint?: { source: 'tree' | 'raw' | 'anchor'; path: string }): void => {
     if (closed) return;
+    if (hint) opts.onHint?.(hint);
     const now = Date.now();
     if (burstStartedAt === 0) burstStartedAt = now;
     if (timer) clearTimeout(timer);
@@ -146,11 +152,11 @@ export function watchConfigDir(
       atomic: false,
       ignored: (p: string) => isIgnoredPath(root, p),
     });
-    w.on('all', () => {
-      if (tree === w) schedule();
+    w.on('all', (_event: string, evPath: string) => {
+      if (tree === w) schedule({ source: 'tree', path: evPath });
     });
     w.on('raw', (_event: string, evPath: string) => {
-      if (tree === w && !isIgnoredName(path.basename(evPath ?? ''))) schedule();
+      if (tree === w && !isIgnoredName(path.basename(evPath ?? ''))) schedule({ source: 'raw', path: evPath ?? '' });
     });
     w.on('error', (err: unknown) => {
       reportError(err);
@@ -163,7 +169,7 @@ export function watchConfigDir(
     for (const [parent, names] of await anchorPoints(absDir)) {
       try {
         const a = fsWatch(parent, { persistent: false }, (_event, filename) => {
-          if (filename == null || names.has(filename.toString())) schedule();
+          if (filename == null || names.has(filename.toString())) schedule({ source: 'anchor', path: path.join(parent, filename?.toString() ?? '') });
         });
         a.on('error', (err) => {
           reportError(err);
