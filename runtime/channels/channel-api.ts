@@ -4,7 +4,6 @@
  * Each client keeps what differs (URLs, auth, answer parsing, error classes) to itself.
  */
 import type { Readable } from 'node:stream';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { maskSecrets } from '../core/redact.js';
 import type { ChannelFile } from './channel.js';
@@ -17,6 +16,8 @@ export interface ApiTuning {
   maxRetryAfterSeconds?: number;
   /** Deadline of one call, in ms (client default 30 s). */
   timeoutMs?: number;
+  /** How a 429's wait is spent (default: a timer); injectable so tests observe the wait without spending it. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** The client settings after defaults: base URL without trailing slash, retry policy, deadline. */
@@ -25,35 +26,44 @@ export interface ApiSettings {
   maxRetries: number;
   maxRetryAfterSeconds: number;
   timeoutMs: number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Applies the defaults both clients use (2 retries, 30 s cap, 30 s deadline) and trims `apiUrl`. */
 export function apiSettings(apiUrl: string, tuning: ApiTuning): ApiSettings {
-  return {
+  const settings: ApiSettings = {
     base: apiUrl.replace(/\/+$/, ''),
     maxRetries: tuning.maxRetries ?? 2,
     maxRetryAfterSeconds: tuning.maxRetryAfterSeconds ?? 30,
     timeoutMs: tuning.timeoutMs ?? 30_000,
   };
+  if (tuning.sleep) settings.sleep = tuning.sleep;
+  return settings;
 }
 
 /**
  * Copies the adapter's optional `maxRetries` / `maxRetryAfterSeconds` / `apiTimeoutMs` into
  * client options, leaving unset ones out (strict optional types forbid `undefined` members).
  */
-export function apiTuning(options: { maxRetries?: number; maxRetryAfterSeconds?: number; apiTimeoutMs?: number }): ApiTuning {
+export function apiTuning(options: { maxRetries?: number; maxRetryAfterSeconds?: number; apiTimeoutMs?: number; sleep?: (ms: number) => Promise<void> }): ApiTuning {
   const tuning: ApiTuning = {};
+  if (options.sleep) tuning.sleep = options.sleep;
   if (options.maxRetries !== undefined) tuning.maxRetries = options.maxRetries;
   if (options.maxRetryAfterSeconds !== undefined) tuning.maxRetryAfterSeconds = options.maxRetryAfterSeconds;
   if (options.apiTimeoutMs !== undefined) tuning.timeoutMs = options.apiTimeoutMs;
   return tuning;
 }
 
+/** The default wait: a plain global timer (which fake clocks in tests can drive too). */
+const timerSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 export interface RateLimitPolicy {
   maxRetries: number;
   maxRetryAfterSeconds: number;
   /** Seconds the API asked to wait when `err` is a rate-limit answer; undefined for any other error. */
   retryAfterOf(err: unknown): number | undefined;
+  /** Spends the wait (default: a timer). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -68,7 +78,7 @@ export async function retryRateLimited<T>(callOnce: () => Promise<T>, policy: Ra
     } catch (err) {
       const wait = policy.retryAfterOf(err);
       if (wait === undefined || attempt >= policy.maxRetries || wait > policy.maxRetryAfterSeconds) throw err;
-      await delay(Math.max(0, wait) * 1000);
+      await (policy.sleep ?? timerSleep)(Math.max(0, wait) * 1000);
     }
   }
 }

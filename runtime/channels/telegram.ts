@@ -32,6 +32,8 @@ export interface TelegramAdapterOptions {
   maxRetryAfterSeconds?: number;
   /** Deadline of one Bot API call (default 30 s). */
   apiTimeoutMs?: number;
+  /** How a 429's `retry_after` is waited out (default: a timer); tests inject one to observe it. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 type TelegramConfig = NonNullable<ResolvedBot['channels']['telegram']>;

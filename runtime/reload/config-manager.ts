@@ -70,6 +70,8 @@ export interface ConfigManagerOptions {
   rescanIntervalMs?: number;
   /** Called after every reload (not the initial load), e.g. for metrics. */
   onReload?: (event: ReloadEvent) => void;
+  /** Milliseconds clock timing each reload (default `performance.now`); tests inject one. */
+  now?: () => number;
 }
 
 /** Rejection of `createConfigManager` when the initial load is invalid (the one config error class). */
@@ -181,8 +183,9 @@ function createLiveConfig(opts: ConfigManagerOptions): {
   };
 
   const loadOnce = async (): Promise<ReloadEvent> => {
-    const started = performance.now();
-    const elapsed = (): number => Math.round((performance.now() - started) * 100) / 100;
+    const now = opts.now ?? (() => performance.now());
+    const started = now();
+    const elapsed = (): number => Math.round((now() - started) * 100) / 100;
     const current = snapshot as ConfigSnapshot;
     const attempt = await attemptLoad(dir, opts.load);
     if (!attempt.ok) return failed(attempt.outcome, attempt.problems, elapsed(), current);

@@ -21,7 +21,13 @@ export async function readIdentity(absDir: string): Promise<{ id: string; real: 
 }
 
 /** Watches the tree under `root` (following symlinks); `isCurrent` drops events of a replaced watcher. */
-export function startTree(root: string, onEvent: () => void, reportError: (err: unknown) => void, isCurrent: (w: ChokidarWatcher) => boolean): ChokidarWatcher {
+/** What an event named: which source heard it and the path (for diagnostics and tests). */
+export interface WatchHint {
+  source: 'tree' | 'raw' | 'anchor';
+  path: string;
+}
+
+export function startTree(root: string, onEvent: (hint?: WatchHint) => void, reportError: (err: unknown) => void, isCurrent: (w: ChokidarWatcher) => boolean): ChokidarWatcher {
   const w = chokidarWatch(root, {
     ignoreInitial: true,
     followSymlinks: true,
@@ -31,11 +37,11 @@ export function startTree(root: string, onEvent: () => void, reportError: (err: 
     atomic: false,
     ignored: (p: string) => isIgnoredPath(root, p),
   });
-  w.on('all', () => {
-    if (isCurrent(w)) onEvent();
+  w.on('all', (_event: string, evPath: string) => {
+    if (isCurrent(w)) onEvent({ source: 'tree', path: evPath });
   });
   w.on('raw', (_event: string, evPath: string) => {
-    if (isCurrent(w) && !isIgnoredName(path.basename(evPath ?? ''))) onEvent();
+    if (isCurrent(w) && !isIgnoredName(path.basename(evPath ?? ''))) onEvent({ source: 'raw', path: evPath ?? '' });
   });
   w.on('error', (err: unknown) => {
     reportError(err);
@@ -45,12 +51,12 @@ export function startTree(root: string, onEvent: () => void, reportError: (err: 
 }
 
 /** Starts one `fs.watch` per anchor point of `absDir`; a watch that cannot start is reported and skipped. */
-export async function startAnchors(absDir: string, onEvent: () => void, reportError: (err: unknown) => void): Promise<NodeFsWatcher[]> {
+export async function startAnchors(absDir: string, onEvent: (hint?: WatchHint) => void, reportError: (err: unknown) => void): Promise<NodeFsWatcher[]> {
   const anchors: NodeFsWatcher[] = [];
   for (const [parent, names] of await anchorPoints(absDir)) {
     try {
       const a = fsWatch(parent, { persistent: false }, (_event, filename) => {
-        if (filename == null || names.has(filename.toString())) onEvent();
+        if (filename == null || names.has(filename.toString())) onEvent({ source: 'anchor', path: path.join(parent, filename?.toString() ?? '') });
       });
       a.on('error', (err) => {
         reportError(err);

@@ -22,7 +22,7 @@ import type { FSWatcher as NodeFsWatcher } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../core/error-message.js';
 import { createDebouncer } from './debounce.js';
-import { readIdentity, startAnchors, startTree } from './watch-sources.js';
+import { readIdentity, startAnchors, startTree, type WatchHint } from './watch-sources.js';
 
 export { isIgnoredName } from './watch-sources.js';
 
@@ -35,6 +35,11 @@ export interface WatchConfigDirOptions {
   rescanIntervalMs?: number;
   /** Watch errors (inotify limits, permissions). The watcher keeps going on the periodic rescan. */
   onError?: (err: Error) => void;
+  /**
+   * Every event taken as a hint, with the path it named, before the debounce (for diagnostics;
+   * tests use it to prove which events were heard and which were ignored).
+   */
+  onHint?: (hint: WatchHint) => void;
 }
 
 export interface ConfigDirWatcher {
@@ -91,8 +96,10 @@ export function watchConfigDir(
       .catch(reportError);
   };
   const debounce = createDebouncer(debounceMs, maxWaitMs, fire);
-  const schedule = (): void => {
-    if (!closed) debounce.schedule();
+  const schedule = (hint?: WatchHint): void => {
+    if (closed) return;
+    if (hint) opts.onHint?.(hint);
+    debounce.schedule();
   };
 
   const refreshIdentity = async (): Promise<void> => {

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { apiSettings, apiTuning, channelFileOf, downloadOf, memoizeUntilRejected, retryRateLimited, tokenRedactor } from '../../runtime/channels/channel-api.js';
 
 class RateLimited extends Error {
@@ -53,11 +53,33 @@ describe('retryRateLimited', () => {
 
   it('waits the requested seconds and treats a negative wait as none', async () => {
     const s = scripted([new RateLimited(0.05), new RateLimited(-5)]);
-    const started = Date.now();
-    await expect(retryRateLimited(s.fn, { maxRetries: 2, maxRetryAfterSeconds: 30, retryAfterOf })).resolves.toBe(3);
-    const took = Date.now() - started;
-    expect(took).toBeGreaterThanOrEqual(45);
-    expect(took).toBeLessThan(1000);
+    const waits: Array<{ ms: number; attemptsSoFar: number }> = [];
+    const sleep = async (ms: number): Promise<void> => {
+      waits.push({ ms, attemptsSoFar: s.attempts() });
+    };
+    await expect(retryRateLimited(s.fn, { maxRetries: 2, maxRetryAfterSeconds: 30, retryAfterOf, sleep })).resolves.toBe(3);
+    expect(waits).toEqual([
+      { ms: 50, attemptsSoFar: 1 },
+      { ms: 0, attemptsSoFar: 2 },
+    ]);
+  });
+
+  it('spends the wait on a real timer when no sleep is injected', async () => {
+    vi.useFakeTimers();
+    try {
+      const s = scripted([new RateLimited(2)]);
+      const done = vi.fn();
+      const result = retryRateLimited(s.fn, { maxRetries: 2, maxRetryAfterSeconds: 30, retryAfterOf }).then(done);
+      await vi.advanceTimersByTimeAsync(1999);
+      expect(s.attempts()).toBe(1);
+      expect(done).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(1);
+      await result;
+      expect(s.attempts()).toBe(2);
+      expect(done).toHaveBeenCalledWith(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

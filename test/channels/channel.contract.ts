@@ -95,8 +95,11 @@ export interface ContractWorld {
   snapshot: ConfigSnapshot;
   /** Payloads the stub webhook received, in order. */
   payloads: WebhookRequest[];
-  /** `ok` (default), `fail` (HTTP 500), or a function giving a per-text delay in ms. */
-  webhook: { mode: 'ok' | 'fail'; delayMs: (text: string) => number };
+  /**
+   * `ok` (default) or `fail` (HTTP 500); `delayMs` gives a per-text delay; `gate`, when set,
+   * holds each call until the promise it returns settles (the test decides when).
+   */
+  webhook: { mode: 'ok' | 'fail'; delayMs: (text: string) => number; gate?: (text: string) => Promise<void> };
 }
 
 export const CONTRACT_BOT = 'contract-bot';
@@ -112,6 +115,7 @@ export async function buildContractWorld(driver: ChannelDriver): Promise<Contrac
     const text = lastUserText(payload);
     const wait = webhook.delayMs(text);
     if (wait > 0) await delay(wait);
+    if (webhook.gate) await webhook.gate(text);
     if (webhook.mode === 'fail') return { ok: false, failure: 'http_status', status: 500, message: 'the webhook answered HTTP 500', latencyMs: wait, retried: false };
     return { ok: true, reply: { content: `reply: ${text}` }, status: 200, latencyMs: wait, retried: false };
   };
@@ -235,13 +239,22 @@ export function channelContract(makeDriver: () => ChannelDriver): void {
     });
 
     it.skipIf(!probe.async)('acks before the webhook answers, and shutdown drains the background work', async () => {
-      world.webhook.delayMs = () => 150;
-      const started = Date.now();
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      world.webhook.gate = () => held;
+      // The webhook cannot answer until released, so a 200 here was sent before it answered.
       const res = await driver.send(world.app, CONTRACT_BOT, msg(11, 'slow one'));
       expect(res.statusCode).toBe(200);
-      expect(Date.now() - started).toBeLessThan(140);
       expect(driver.replies()).toEqual([]);
-      await world.app.close();
+      let closed = false;
+      const closing = world.app.close().then(() => {
+        closed = true;
+      });
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      expect(closed).toBe(false);
+      release();
+      await closing;
+      expect(world.payloads.map(lastUserText)).toEqual(['slow one']);
       expect(driver.replies()).toEqual(['reply: slow one']);
     });
   });

@@ -1,7 +1,7 @@
 // The shared plumbing of test/helpers/fake-telegram.ts and fake-slack.ts (kept here, beside
 // the channel suites that depend on it).
 import { request } from 'undici';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createCallLog, createFailureQueue, listenLoopback, readBody } from '../helpers/fake-api-server.js';
 
 describe('fake API server plumbing', () => {
@@ -20,15 +20,22 @@ describe('fake API server plumbing', () => {
   });
 
   it('waitFor wakes on record and times out with the counts', async () => {
-    const log = createCallLog<{ method: string; n: number }>();
-    const waiting = log.waitFor('send', 2, 2000);
-    log.record({ method: 'send', n: 1 });
-    log.record({ method: 'other', n: 2 });
-    setTimeout(() => log.record({ method: 'send', n: 3 }), 5);
-    const started = Date.now();
-    expect((await waiting).map((c) => c.n)).toEqual([1, 3]);
-    expect(Date.now() - started).toBeLessThan(500);
-    await expect(log.waitFor('send', 3, 30)).rejects.toThrow('timed out waiting for 3 send call(s); got 2');
+    // The clock never moves unless the test moves it: resolving without that proves the wake-up.
+    vi.useFakeTimers();
+    try {
+      const log = createCallLog<{ method: string; n: number }>();
+      const waiting = log.waitFor('send', 2, 2000);
+      log.record({ method: 'send', n: 1 });
+      log.record({ method: 'other', n: 2 });
+      await Promise.resolve();
+      log.record({ method: 'send', n: 3 });
+      expect((await waiting).map((c) => c.n)).toEqual([1, 3]);
+      const late = expect(log.waitFor('send', 3, 30)).rejects.toThrow('timed out waiting for 3 send call(s); got 2');
+      await vi.advanceTimersByTimeAsync(30);
+      await late;
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('hands out scripted failures in order, each once', () => {

@@ -1,9 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTelegramAdapter, telegramAdapter } from '../../runtime/channels/telegram.js';
 import type { ChannelAdapter } from '../../runtime/channels/channel.js';
 import type { ResolvedBot } from '../../runtime/config/snapshot.js';
 import { bot as makeBot } from '../helpers/snapshot.js';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.js';
+import { waitFor } from '../helpers/config-tree.js';
 import { createTestContext, type TestContext } from './channel-test-context.js';
 
 const SECRET = 'tg-webhook-secret-0123456789';
@@ -201,34 +202,50 @@ describe('telegram private chats', () => {
   });
 
   it('honours retry_after on 429 and gives up past the cap', async () => {
-    const capped = createTelegramAdapter({ maxRetryAfterSeconds: 5 });
+    const waits: Array<{ ms: number; sendsSoFar: number }> = [];
+    const sleep = async (ms: number): Promise<void> => {
+      waits.push({ ms, sendsSoFar: fake.callsOf('sendMessage').length });
+    };
+    const capped = createTelegramAdapter({ maxRetryAfterSeconds: 5, sleep });
     fake.fail('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 1', retry_after: 1 });
     await tc.handle(capped, tc.request(privateUpdate(20, 'a'), HEADERS), bot);
     await tc.settle();
     const sends = fake.callsOf('sendMessage');
     expect(sends).toHaveLength(2);
-    expect((sends[1]?.at ?? 0) - (sends[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
+    expect(waits).toEqual([{ ms: 1000, sendsSoFar: 1 }]);
 
     fake.fail('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 60', retry_after: 60 });
     await tc.handle(capped, tc.request(privateUpdate(21, 'b'), HEADERS), bot);
     await tc.settle();
     expect(fake.callsOf('sendMessage')).toHaveLength(3);
+    expect(waits).toHaveLength(1);
     expect(tc.lines.some((l) => l.includes('"error_code":429') && l.includes('retry after 60'))).toBe(true);
   });
 
   it('repeats typing while the webhook works and stops when it is done', async () => {
-    const fast = createTelegramAdapter({ typingIntervalMs: 40 });
-    tc.setProcess(async () => {
-      await new Promise((r) => setTimeout(r, 230));
-      return { content: 'done', attachments: [] };
-    });
-    await tc.handle(fast, tc.request(privateUpdate(22, 'slow'), HEADERS), bot);
-    await tc.settle();
-    const typing = fake.callsOf('sendChatAction').length;
-    expect(typing).toBeGreaterThanOrEqual(4);
-    expect(typing).toBeLessThanOrEqual(8);
-    await new Promise((r) => setTimeout(r, 120));
-    expect(fake.callsOf('sendChatAction').length).toBe(typing);
+    // Only the typing interval runs on the fake clock; HTTP and waitFor keep real timers.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const fast = createTelegramAdapter({ typingIntervalMs: 40 });
+      const typing = (): number => fake.callsOf('sendChatAction').length;
+      tc.setProcess(async () => {
+        for (let n = 1; n <= 3; n++) {
+          await waitFor(() => typing() >= n, 5000, `typing action #${n}`);
+          expect(typing()).toBe(n);
+          vi.advanceTimersByTime(40);
+        }
+        await waitFor(() => typing() >= 4, 5000, 'typing action #4');
+        return { content: 'done', attachments: [] };
+      });
+      await tc.handle(fast, tc.request(privateUpdate(22, 'slow'), HEADERS), bot);
+      await tc.settle();
+      expect(fake.callsOf('sendMessage')).toHaveLength(1);
+      expect(vi.getTimerCount()).toBe(0);
+      vi.advanceTimersByTime(400);
+      expect(typing()).toBe(4);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

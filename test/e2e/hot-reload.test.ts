@@ -73,7 +73,8 @@ describe('hot reload', () => {
     })();
     for (let i = 0; i < 20; i++) {
       await cfg.write('bot.yaml', botYaml(`Load ${i}`));
-      await new Promise((r) => setTimeout(r, 60));
+      // Each change goes live before the next: 20 real swaps under load, however slow the machine.
+      await waitFor(async () => (await say()) === `Load ${i}`, 5000, `change ${i} live`);
     }
     await waitFor(async () => (await say()) === 'Load 19', 5000, 'the last change');
     stop = true;

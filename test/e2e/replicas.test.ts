@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../runtime/runtime.js';
 import { sendJson, startFakeServer, type FakeServer } from '../helpers/fake-webhook.js';
 import { EXTERNAL_REDIS_SKIP_REASON, redisIsExternal, startRedis, type RedisHandle } from '../helpers/redis.js';
-import { chat, configDir, runtimeFor } from './helpers.js';
+import { chat, configDir, runtimeFor, waitFor } from './helpers.js';
 
 let redis: RedisHandle;
 let armA: FakeServer;
@@ -90,10 +90,18 @@ describe('two replicas on one Redis', () => {
     // counters ride along with the next turn or a 1 s flush
     await chat(r1, 'ab', { user: { id: 'flush-1' }, text: 'x' });
     await chat(r2, 'ab', { user: { id: 'flush-2' }, text: 'x' });
-    await new Promise((r) => setTimeout(r, 1200));
-    const s1 = (await r1.app.inject('/bots/ab/stats')).json();
-    const s2 = (await r2.app.inject('/bots/ab/stats')).json();
     const count = (s: { integrations: Array<{ name: string; requests: number }> }) => s.integrations.reduce((n, i) => n + i.requests, 0);
+    // Each replica reads the shared counters; wait until both see every message of both.
+    const [s1, s2] = await waitFor(
+      async () => {
+        const one = (await r1.app.inject('/bots/ab/stats')).json();
+        const two = (await r2.app.inject('/bots/ab/stats')).json();
+        return count(one) >= 602 && count(two) === count(one) ? [one, two] : undefined;
+      },
+      15_000,
+      'both replicas to report the shared stats of 602+ messages',
+      50,
+    );
     expect(count(s1)).toBeGreaterThanOrEqual(602);
     expect(count(s2)).toBe(count(s1));
     const a = s1.integrations.find((i: { name: string }) => i.name === 'arm-a');

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendJson, startFakeServer, type FakeServer } from '../helpers/fake-webhook.js';
-import { configDir } from './helpers.js';
+import { configDir, waitFor } from './helpers.js';
 
 const cli = join(import.meta.dirname, '..', '..', 'dist', 'runtime', 'cli.js');
 
@@ -21,9 +21,12 @@ function start(args: string[], env: Record<string, string> = {}) {
 }
 
 let slow: FakeServer;
+/** The slow webhook answers only once the test opens this gate. */
+let openGate: () => void = () => undefined;
+let gate: Promise<void> = Promise.resolve();
 beforeAll(async () => {
   slow = await startFakeServer(async (_req, res) => {
-    await new Promise((r) => setTimeout(r, 700));
+    await gate;
     sendJson(res, 200, { content: 'finished' });
   });
 });
@@ -56,16 +59,15 @@ describe('switchboard serve (built binary)', () => {
     const cfg = await configDir({
       'b.yaml': `apiVersion: switchboard/v1\nkind: Integration\nname: slow\nurl: ${slow.origin}/hook\n---\napiVersion: switchboard/v1\nkind: Bot\nname: b\nchannels:\n  http: {}\nintegrations:\n  - name: slow\n`,
     });
+    gate = new Promise<void>((resolve) => (openGate = resolve));
     const p = start(['--config', cfg.dir, '--port', '0', '--allow-private-network']);
-    let url = '';
-    for (let i = 0; i < 100 && !url; i++) {
-      url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(p.out())?.[1] ?? '';
-      if (!url) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(url).not.toBe('');
+    const url = await waitFor(() => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(p.out())?.[1], 10_000, 'the listening URL in the log');
     const inFlight = fetch(`${url}/channels/http/b`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: { id: 'u' }, text: 'hi' }) });
-    await new Promise((r) => setTimeout(r, 200));
+    // The message is in flight once the webhook holds it.
+    await waitFor(() => slow.requests.length === 1, 10_000, 'the webhook to receive the message');
     p.child.kill('SIGTERM');
+    await waitFor(() => p.out().includes('shutting down'), 10_000, 'the shutdown to begin');
+    openGate();
     const res = await inFlight;
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ content: 'finished', integration: 'slow' });

@@ -1,22 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import { createKeyedQueue } from '../../runtime/queue/keyed-queue.js';
 
-const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A promise the test settles by hand: jobs finish exactly when the test says so. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+/** Lets every pending promise callback run (no timer involved). */
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('keyed queue', () => {
   it('runs jobs of one key in order and of different keys concurrently', async () => {
     const q = createKeyedQueue();
     const log: string[] = [];
-    const job = (name: string, ms: number) => async () => {
+    const gates = { a1: gate(), a2: gate(), b1: gate() };
+    const job = (name: keyof typeof gates) => async () => {
       log.push(`start ${name}`);
-      await tick(ms);
+      await gates[name].promise;
       log.push(`end ${name}`);
       return name;
     };
-    const results = await Promise.all([q.run('a', job('a1', 30)), q.run('a', job('a2', 1)), q.run('b', job('b1', 5))]);
-    expect(results).toEqual(['a1', 'a2', 'b1']);
-    expect(log.indexOf('end a1')).toBeLessThan(log.indexOf('start a2'));
-    expect(log.indexOf('start b1')).toBeLessThan(log.indexOf('end a1'));
+    const results = Promise.all([q.run('a', job('a1')), q.run('a', job('a2')), q.run('b', job('b1'))]);
+    await flush();
+    // a2 waits behind a1; b1 runs beside it.
+    expect(log).toEqual(['start a1', 'start b1']);
+    gates.a2.open();
+    gates.b1.open();
+    await flush();
+    expect(log).toEqual(['start a1', 'start b1', 'end b1']);
+    gates.a1.open();
+    expect(await results).toEqual(['a1', 'a2', 'b1']);
+    expect(log).toEqual(['start a1', 'start b1', 'end b1', 'end a1', 'start a2', 'end a2']);
   });
 
   it('keeps going after a failed job and drains', async () => {
@@ -28,12 +44,17 @@ describe('keyed queue', () => {
     await expect(failing).rejects.toThrow('boom');
     await expect(next).resolves.toBe(2);
     let done = false;
+    const held = gate();
     void q.run('k', async () => {
-      await tick(20);
+      await held.promise;
       done = true;
     });
     expect(q.size).toBe(1);
-    await q.drain();
+    const drained = q.drain();
+    await flush();
+    expect(done).toBe(false);
+    held.open();
+    await drained;
     expect(done).toBe(true);
     expect(q.size).toBe(0);
   });
@@ -41,11 +62,12 @@ describe('keyed queue', () => {
   it('keeps arrival order for many jobs of one key, including jobs that throw synchronously', async () => {
     const q = createKeyedQueue();
     const order: number[] = [];
+    // Later jobs would finish first if they ran concurrently: each waits fewer turns than the one before.
     const runs = Array.from({ length: 50 }, (_, i) =>
       q.run('k', () => {
         if (i % 7 === 3) throw new Error(`sync ${i}`);
         return (async () => {
-          await tick(i % 3);
+          for (let turn = 0; turn < (50 - i) % 4; turn++) await flush();
           order.push(i);
           return i;
         })();
@@ -60,16 +82,27 @@ describe('keyed queue', () => {
   it('drain() waits for jobs queued behind a running one', async () => {
     const q = createKeyedQueue();
     const done: string[] = [];
+    const first = gate();
+    const second = gate();
     void q.run('k', async () => {
-      await tick(15);
+      await first.promise;
       done.push('first');
     });
     void q.run('k', async () => {
-      await tick(5);
+      await second.promise;
       done.push('second');
     });
     expect(q.size).toBe(2);
-    await q.drain();
+    let drained = false;
+    const draining = q.drain().then(() => {
+      drained = true;
+    });
+    first.open();
+    await flush();
+    expect(done).toEqual(['first']);
+    expect(drained).toBe(false);
+    second.open();
+    await draining;
     expect(done).toEqual(['first', 'second']);
   });
 });

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ConfigInvalidError,
   createConfigManager,
@@ -11,6 +11,7 @@ import {
   type ConfigManagerOptions,
   type ReloadEvent,
 } from '../../runtime/reload/config-manager.js';
+import { watchConfigDir, type WatchConfigDirOptions } from '../../runtime/reload/watcher.js';
 import { createConfigLoader, type LoadResult } from '../../runtime/config/loader.js';
 import {
   botYaml,
@@ -19,7 +20,6 @@ import {
   invalidBotYaml,
   makeTempDir,
   removeDir,
-  sleep,
   waitFor,
   writeAtomic,
   writeInPlace,
@@ -57,6 +57,7 @@ describe('createConfigManager', () => {
   });
 
   afterEach(async () => {
+    vi.useRealTimers();
     await manager?.close();
     manager = undefined;
     await removeDir(root);
@@ -113,6 +114,18 @@ describe('createConfigManager', () => {
   }
 
   const displayName = (m: ConfigManager, bot = 'support'): string | undefined => m.current().bots.get(bot)?.displayName;
+
+  /**
+   * A second, independent watcher on `dir` recording what it hears: once it has triggered
+   * on a write, every earlier event has been delivered (to it and to the manager alike).
+   */
+  async function observer(dir: string, opts: WatchConfigDirOptions = {}): Promise<{ triggers: () => number; heard: () => string[]; close: () => Promise<void> }> {
+    let triggers = 0;
+    const heard: string[] = [];
+    const w = watchConfigDir(dir, () => triggers++, { debounceMs: DEBOUNCE, rescanIntervalMs: 0, onHint: (h) => heard.push(path.basename(h.path)), ...opts });
+    await w.ready;
+    return { triggers: () => triggers, heard: () => heard, close: () => w.close() };
+  }
 
   it('serves the initial load and reports it in status()', async () => {
     const dir = path.join(root, 'cfg');
@@ -246,11 +259,20 @@ describe('createConfigManager', () => {
   it("reports 'unchanged' and keeps the same snapshot object when the content hash did not change", async () => {
     const dir = path.join(root, 'cfg');
     await writeTree(dir, { 'support.yaml': botYaml('support', 'V1') });
-    const m = await start(dir);
+    // A fake clock that the load moves on: the event must report exactly the load's span.
+    let clock = 1000;
+    const m = await start(dir, {
+      now: () => clock,
+      load: async (d) => {
+        loads++;
+        clock += 12.34;
+        return realLoad(d);
+      },
+    });
     const snap = m.current();
     const e = await change(() => writeInPlace(path.join(dir, 'support.yaml'), botYaml('support', 'V1')), 'unchanged');
     expect(e).toMatchObject({ outcome: 'unchanged', revision: snap.revision });
-    expect(e.durationMs).toBeGreaterThanOrEqual(0);
+    expect(e.durationMs).toBe(12.34);
     expect(m.current()).toBe(snap);
     expect(m.status().reloads.ok).toBe(0);
     expect(m.status().reloads.skipped).toBeGreaterThanOrEqual(1);
@@ -263,11 +285,13 @@ describe('createConfigManager', () => {
     const m = await start(dir, { debounceMs: 100 });
     for (let i = 1; i <= 20; i++) await writeInPlace(path.join(dir, 'support.yaml'), botYaml('support', `V${i}`));
     await waitFor(() => displayName(m) === 'V20', 3000, 'V20 live');
-    await sleep(300);
+    // A later change is reloaded after everything the burst caused: by then the burst is over.
+    await change(() => writeTree(dir, { 'zz-sentinel.yaml': botYaml('sentinel', 'S1') }));
+    expect(displayName(m, 'sentinel')).toBe('S1');
     expect(displayName(m)).toBe('V20');
-    // 1 initial load plus one reload, or a couple more if the burst straddled a window.
-    expect(loads - 1).toBeGreaterThanOrEqual(1);
-    expect(loads - 1).toBeLessThanOrEqual(3);
+    // 1 initial load, one reload for the burst (a couple more if it straddled a window), one for the sentinel.
+    expect(loads - 2).toBeGreaterThanOrEqual(1);
+    expect(loads - 2).toBeLessThanOrEqual(3);
   });
 
   it('leaves a message in flight on the snapshot object it read', async () => {
@@ -371,8 +395,14 @@ describe('createConfigManager', () => {
     const dir = path.join(root, 'cfg');
     await writeTree(dir, { 'support.yaml': botYaml('support', 'V1') });
     const m = await start(dir, { watch: false });
-    await writeAtomic(path.join(dir, 'support.yaml'), botYaml('support', 'V2'));
-    await sleep(DEBOUNCE * 8);
+    // The observer waits longer than the manager would: had it watched, it would have reloaded first.
+    const obs = await observer(dir, { debounceMs: DEBOUNCE * 8 });
+    try {
+      await writeAtomic(path.join(dir, 'support.yaml'), botYaml('support', 'V2'));
+      await waitFor(() => obs.triggers() > 0, 3000, 'the observer to hear the write');
+    } finally {
+      await obs.close();
+    }
     expect(loads).toBe(1);
     expect(displayName(m)).toBe('V1');
     expect((await m.reload()).outcome).toBe('ok');
@@ -384,12 +414,27 @@ describe('createConfigManager', () => {
   it('runs the periodic rescan and does not reload in a loop while idle', async () => {
     const dir = path.join(root, 'cfg');
     await writeTree(dir, { 'support.yaml': botYaml('support', 'V1') });
+    // The rescan period runs on a fake clock; the loads and the file events stay real.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const m = await start(dir, { rescanIntervalMs: 100 });
-    await waitFor(() => events.length >= 2, 3000, 'two periodic rescans');
-    expect(events.every((e) => e.outcome === 'unchanged')).toBe(true);
-    await sleep(250);
-    // ~one per 100 ms, not a feedback loop of reads causing events causing reads.
-    expect(m.status().reloads.skipped).toBeLessThanOrEqual(8);
+    // Watches the parent too, so it hears anything happening in the config dir and a sentinel beside it.
+    const obs = await observer(root);
+    try {
+      for (let n = 1; n <= 2; n++) {
+        vi.advanceTimersByTime(99);
+        expect(events).toHaveLength(n - 1);
+        vi.advanceTimersByTime(1);
+        await waitFor(() => events.length >= n, 3000, `periodic rescan #${n}`);
+      }
+      await writeTree(root, { 'zz-sentinel.txt': 'x' });
+      await waitFor(() => obs.triggers() > 0, 3000, 'the observer to hear the sentinel');
+      // The rescans read the tree without causing any file event (no feedback loop).
+      expect(obs.heard().filter((name) => name !== 'zz-sentinel.txt')).toEqual([]);
+    } finally {
+      await obs.close();
+    }
+    expect(events.map((e) => e.outcome)).toEqual(['unchanged', 'unchanged']);
+    expect(m.status().reloads.skipped).toBe(2);
   });
 
   it('accepts a pino logger', async () => {

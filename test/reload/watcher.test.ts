@@ -1,7 +1,7 @@
 import { rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { watchConfigDir, type ConfigDirWatcher } from '../../runtime/reload/watcher.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { watchConfigDir, type ConfigDirWatcher, type WatchConfigDirOptions } from '../../runtime/reload/watcher.js';
 import {
   ConfigMapTree,
   GitSyncTree,
@@ -15,20 +15,25 @@ import {
 } from '../helpers/config-tree.js';
 
 const DEBOUNCE = 30;
+const SENTINEL = 'zz-sentinel.yaml';
+type Hint = Parameters<NonNullable<WatchConfigDirOptions['onHint']>>[0];
 
 describe('watchConfigDir', () => {
   let root: string;
   let watcher: ConfigDirWatcher | undefined;
   let triggers: number;
   let errors: Error[];
+  let hints: Hint[];
 
   beforeEach(async () => {
     root = await makeTempDir('swb-watch-');
     triggers = 0;
     errors = [];
+    hints = [];
   });
 
   afterEach(async () => {
+    vi.useRealTimers();
     await watcher?.close();
     watcher = undefined;
     await removeDir(root);
@@ -39,6 +44,7 @@ describe('watchConfigDir', () => {
       debounceMs: DEBOUNCE,
       rescanIntervalMs: 0,
       onError: (e) => errors.push(e),
+      onHint: (h) => hints.push(h),
       ...opts,
     });
     await watcher.ready;
@@ -58,12 +64,26 @@ describe('watchConfigDir', () => {
     expect(triggers - before).toBeLessThanOrEqual(3);
   }
 
+  /**
+   * Write a sentinel file and wait for the trigger it causes. Events reach the watcher in the
+   * order they happened, so once the sentinel was heard every earlier event was too: the
+   * hints then tell exactly what the watcher reacted to, without waiting for quiet.
+   */
+  async function sentinelHeard(dir: string): Promise<void> {
+    await writeFile(path.join(dir, SENTINEL), 's: 1\n');
+    await waitFor(() => triggers > 0, 3000, 'the trigger of the sentinel write');
+  }
+  const heardOnlySentinel = (): string[] => hints.map((h) => path.basename(h.path)).filter((name) => name !== SENTINEL);
+
   it('does not fire for the initial state nor while idle', async () => {
     const dir = path.join(root, 'cfg');
     await writeTree(dir, { 'a.yaml': 'a: 1\n', 'sub/b.yml': 'b: 1\n' });
     await start(dir);
-    await sleep(300);
     expect(triggers).toBe(0);
+    await sentinelHeard(dir);
+    expect(heardOnlySentinel()).toEqual([]);
+    await watcher!.close(); // waits for any fire in progress
+    expect(triggers).toBe(1);
     expect(errors).toEqual([]);
   });
 
@@ -98,8 +118,10 @@ describe('watchConfigDir', () => {
     await writeFile(path.join(dir, '.git', 'HEAD'), 'ref: refs/heads/other\n');
     await writeFile(path.join(dir, '.git', 'index'), 'x');
     await writeFile(path.join(dir, '.a.yaml.swp'), 'x');
-    await sleep(300);
-    expect(triggers).toBe(0);
+    await sentinelHeard(dir);
+    expect(heardOnlySentinel()).toEqual([]);
+    await watcher!.close();
+    expect(triggers).toBe(1);
   });
 
   it('detects a git-sync link flip of the config dir and then watches the new target', async () => {
@@ -162,20 +184,41 @@ describe('watchConfigDir', () => {
   it('runs the periodic safety-net rescan without any event', async () => {
     const dir = path.join(root, 'cfg');
     await writeTree(dir, { 'a.yaml': 'a: 1\n' });
-    const started = Date.now();
+    // The rescan period runs on a fake clock; the rescan itself (fs) stays real.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     await start(dir, { rescanIntervalMs: 60 });
-    await waitFor(() => triggers >= 3, 3000, '3 periodic triggers');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    for (let n = 1; n <= 3; n++) {
+      vi.advanceTimersByTime(59);
+      expect(triggers).toBe(n - 1);
+      vi.advanceTimersByTime(1);
+      await waitFor(() => triggers >= n, 3000, `periodic trigger #${n}`);
+    }
+    await watcher!.close(); // waits for any fire in progress
+    expect(triggers).toBe(3);
+    expect(hints).toEqual([]);
   });
 
   it('stops firing after close()', async () => {
     const dir = path.join(root, 'cfg');
     await writeTree(dir, { 'a.yaml': 'a: 1\n' });
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     await start(dir, { rescanIntervalMs: 50 });
     await watcher!.close();
     await watcher!.close(); // idempotent
-    await writeInPlace(path.join(dir, 'a.yaml'), 'a: 2\n');
-    await sleep(250);
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(500);
+    // A second, open watcher on the same directory hears the write; by its trigger the
+    // closed one would have heard it too.
+    let otherTriggers = 0;
+    const other = watchConfigDir(dir, () => otherTriggers++, { debounceMs: DEBOUNCE, rescanIntervalMs: 0 });
+    try {
+      await other.ready;
+      await writeInPlace(path.join(dir, 'a.yaml'), 'a: 2\n');
+      await waitFor(() => otherTriggers > 0, 3000, 'the open watcher to hear the write');
+    } finally {
+      await other.close();
+    }
+    expect(hints).toEqual([]);
     expect(triggers).toBe(0);
   });
 });

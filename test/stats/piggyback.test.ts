@@ -1,16 +1,20 @@
 /**
  * Counters ride along in endTurn at most once per `piggybackIntervalMs`: under load one
- * turn carries the merged counts of many messages, and nothing is lost in between. Each
- * turn here does what the pipeline does: hand `stats.drain()` to `endTurn`.
+ * turn carries the merged counts of many messages, and nothing is lost in between.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createStatsRecorder } from '../../runtime/stats/stats-recorder.js';
 import { createMemoryStore } from '../../runtime/store/memory-store.js';
 
 const turn = { historyKey: 'h', messages: [{ role: 'user' as const, content: 'x' }], maxLength: 10, ttlSeconds: 60 };
 
 describe('stats piggyback on endTurn', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('hands counters to the first endTurn, holds them back within the interval, then hands over the merged counts', async () => {
+    vi.useFakeTimers({ toFake: ['performance', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
     const store = createMemoryStore();
     const stats = createStatsRecorder({ store, flushIntervalMs: 60_000, piggybackIntervalMs: 60 });
     stats.record({ type: 'assignment', bot: 'support', integration: 'gpt' });
@@ -23,7 +27,11 @@ describe('stats piggyback on endTurn', () => {
     await store.endTurn({ ...turn, counters: stats.drain() });
     expect(await store.readCounters('stats:support')).toEqual({ 'gpt:assignments': 1 });
 
-    await new Promise((r) => setTimeout(r, 70));
+    vi.advanceTimersByTime(59);
+    await store.endTurn({ ...turn, counters: stats.drain() });
+    expect(await store.readCounters('stats:support')).toEqual({ 'gpt:assignments': 1 });
+
+    vi.advanceTimersByTime(1);
     await store.endTurn({ ...turn, counters: stats.drain() });
     expect(await store.readCounters('stats:support')).toEqual({ 'gpt:assignments': 3 });
     await stats.close();

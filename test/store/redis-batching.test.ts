@@ -46,7 +46,7 @@ describe('redis store write batching', () => {
 
   it('puts the pipelines of one turn into one socket write', async () => {
     // Start from a quiet socket (no cork left from an earlier call), in a fresh loop turn.
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setImmediate(resolve));
     // Only the store's socket writes while the burst is sent from this process.
     const writes = vi.spyOn(net.Socket.prototype as unknown as { _write: () => void }, '_write');
     const writevs = vi.spyOn(net.Socket.prototype as unknown as { _writev: () => void }, '_writev');

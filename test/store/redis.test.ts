@@ -1,9 +1,11 @@
+import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SwitchboardError } from '../../runtime/core/errors.js';
 import { createRedisStore, redactUrl, type RedisStore } from '../../runtime/store/redis-store.js';
 import type { CounterIncrement } from '../../runtime/store/store.js';
 import { EXTERNAL_REDIS_SKIP_REASON, redisIsExternal, startRedis, type RedisHandle } from '../helpers/redis.js';
+import { waitFor } from '../helpers/config-tree.js';
 import { storeContract } from './store.contract.js';
 
 let redis: RedisHandle;
@@ -127,13 +129,8 @@ describe.skipIf(redisIsExternal())(`redis outage (skipped if ${EXTERNAL_REDIS_SK
     await own?.stop();
   });
 
-  const waitUntilUp = async (ms: number): Promise<number> => {
-    const start = Date.now();
-    while (store.health().state !== 'up') {
-      if (Date.now() - start > ms) throw new Error(`store still down after ${ms} ms: ${store.health().lastError}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return Date.now() - start;
+  const waitUntilUp = async (ms: number): Promise<void> => {
+    await waitFor(() => store.health().state === 'up', ms, `the store to be up (last error: ${store.health().lastError})`, 20);
   };
 
   it('killed server: every call rejects within the command timeout, health is down, it recovers after restart', async () => {
@@ -166,12 +163,24 @@ describe.skipIf(redisIsExternal())(`redis outage (skipped if ${EXTERNAL_REDIS_SK
     }
     expect(store.health().state).toBe('down');
     expect(store.health().lastError).toBeTruthy();
-    // Logged once, not once per failed command or reconnect attempt.
-    await new Promise((r) => setTimeout(r, 300));
+    // Logged once, not once per failed command or reconnect attempt: let it reconnect to a
+    // listener on its port that drops every connection, and count the attempts.
+    let attempts = 0;
+    const dropper = createServer((socket) => {
+      attempts++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => dropper.listen(own.port, '127.0.0.1', resolve));
+    try {
+      await waitFor(() => attempts >= 3, 10_000, 'three reconnect attempts');
+    } finally {
+      await new Promise((resolve) => dropper.close(resolve));
+    }
+    expect(store.health().state).toBe('down');
     expect(logs.filter((l) => l.startsWith('warn'))).toHaveLength(1);
 
     await own.restart();
-    expect(await waitUntilUp(3000)).toBeLessThan(3000);
+    await waitUntilUp(10_000);
     expect(store.health()).toEqual({ kind: 'redis', state: 'up' });
     expect(logs.slice(1)).toEqual(['warn: history store is down: answering without history until it is back', 'info: history store is back up']);
     // Works again (the restarted server is empty).
