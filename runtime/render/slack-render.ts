@@ -1,0 +1,103 @@
+/**
+ * Markdown to Slack `mrkdwn`: `*bold*`, `_italic_`, `~strike~`, `` `code` ``, ```` ```pre``` ````,
+ * `<url|text>` links and `> ` quotes, with `&`, `<` and `>` escaped everywhere else, as Slack
+ * requires. Headings become bold lines and lists keep their bullets, as mrkdwn has neither.
+ */
+import { markdownToRich } from './markdown-to-rich.js';
+import type { RichText, Span } from './rich-text.js';
+import { splitRich } from './split-rich.js';
+
+/** Characters per message text this renderer aims at (Slack truncates a section's text past 3000). */
+export const SLACK_TEXT_LIMIT = 3000;
+
+/** Escapes the three characters mrkdwn reserves. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A link target for `<url|text>`: the reserved characters and `|` cannot appear raw. */
+function escapeUrl(url: string): string {
+  return url.replace(/&/g, '&amp;').replace(/</g, '%3C').replace(/>/g, '%3E').replace(/\|/g, '%7C');
+}
+
+function opening(s: Span, text: string): string {
+  switch (s.type) {
+    case 'bold':
+      return '*';
+    case 'italic':
+      return '_';
+    case 'strike':
+      return '~';
+    case 'code':
+      return '`';
+    case 'pre':
+      return '```';
+    case 'quote':
+      return '> ';
+    case 'link': {
+      const url = s.url as string;
+      // An autolink shows its URL: `<url>` says it once.
+      return text.slice(s.start, s.end) === url ? `<${escapeUrl(url)}` : `<${escapeUrl(url)}|`;
+    }
+  }
+}
+
+function closing(s: Span): string {
+  if (s.type === 'link') return '>';
+  if (s.type === 'quote') return '';
+  return opening(s, '');
+}
+
+/** Serializes rendered text as mrkdwn. */
+export function richToMrkdwn(rich: RichText): string {
+  const { text, spans } = rich;
+  const opens = new Map<number, Span[]>();
+  const closes = new Map<number, Span[]>();
+  for (const s of spans) {
+    opens.set(s.start, [...(opens.get(s.start) ?? []), s]);
+    // Inner spans close first: they come later in the list.
+    closes.set(s.end, [s, ...(closes.get(s.end) ?? [])]);
+  }
+  let out = '';
+  let quoted = 0;
+  let linkText: Span | undefined;
+  for (let i = 0; i <= text.length; i++) {
+    for (const s of closes.get(i) ?? []) {
+      out += closing(s);
+      if (s.type === 'quote') quoted--;
+      if (s === linkText) linkText = undefined;
+    }
+    for (const s of opens.get(i) ?? []) {
+      out += opening(s, text);
+      if (s.type === 'quote') quoted++;
+      if (s.type === 'link' && text.slice(s.start, s.end) === s.url) linkText = s;
+    }
+    if (i === text.length) break;
+    const c = text[i] as string;
+    // An autolink's text is already its `<url>`.
+    if (linkText) continue;
+    out += c === '\n' && quoted > 0 ? '\n> ' : escapeMrkdwn(c);
+  }
+  return out;
+}
+
+/**
+ * Renders CommonMark `markdown` as mrkdwn texts of at most `limit` characters each
+ * (markers and escapes included), formatting carried across the cuts.
+ */
+export function renderSlack(markdown: string, limit = SLACK_TEXT_LIMIT): string[] {
+  const out: string[] = [];
+  const pending = splitRich(markdownToRich(markdown), limit);
+  while (pending.length > 0) {
+    const chunk = pending.shift() as RichText;
+    const mrkdwn = richToMrkdwn(chunk);
+    if (mrkdwn.length <= limit || chunk.text.length < 2) {
+      out.push(mrkdwn);
+      continue;
+    }
+    // Markers and escapes made it longer than the visible text: cut the visible text shorter.
+    const smaller = Math.max(2, Math.floor((chunk.text.length * limit) / mrkdwn.length) - 1);
+    pending.unshift(...splitRich(chunk, smaller));
+  }
+  return out;
+}
