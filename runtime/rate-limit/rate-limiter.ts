@@ -13,6 +13,8 @@
  * for longer.
  */
 
+import { createHash } from 'node:crypto';
+
 /** What a limiter answers for one message. */
 export interface RateLimitDecision {
   /** True when the message fits in the window (and was counted). */
@@ -55,11 +57,16 @@ export interface RateLimitSubject {
  * The limiter key of one user, relative to the Redis key prefix (so `swb:{rl:support:telegram:42}`
  * in Redis). The braces are a Redis Cluster hash tag; each call touches only this one key,
  * so the script is cluster-safe either way. Bot names and platforms contain no `:`, so the
- * user id (which may) cannot make two users collide.
+ * user id (which may) cannot make two users collide. Ids longer than 200 characters are
+ * replaced by `#` + their sha256.
  */
 export function rateLimitKey(subject: RateLimitSubject): string {
-  return `{rl:${subject.bot}:${subject.platform}:${subject.userId}}`;
+  // Like the assignment keys: a very long id is replaced by its digest to bound key size.
+  const id = subject.userId.length > MAX_KEY_ID_LENGTH ? `#${createHash('sha256').update(subject.userId).digest('hex')}` : subject.userId;
+  return `{rl:${subject.bot}:${subject.platform}:${id}}`;
 }
+
+const MAX_KEY_ID_LENGTH = 200;
 
 /** The `Retry-After` header value for a rejection: whole seconds, at least 1. */
 export function retryAfterSeconds(retryAfterMs: number): number {

@@ -28,6 +28,9 @@ describe('rate limiter helpers', () => {
   it('keys carry bot, platform and user inside one hash tag', () => {
     expect(rateLimitKey({ bot: 'support', platform: 'telegram', userId: '42' })).toBe('{rl:support:telegram:42}');
     expect(rateLimitKey({ bot: 'a', platform: 'http', userId: 'x:y' })).not.toBe(rateLimitKey({ bot: 'a:x', platform: 'http', userId: 'y' }));
+    const long = rateLimitKey({ bot: 'support', platform: 'http', userId: 'u'.repeat(500) });
+    expect(long).toMatch(/^\{rl:support:http:#[0-9a-f]{64}\}$/);
+    expect(long).not.toBe(rateLimitKey({ bot: 'support', platform: 'http', userId: 'u'.repeat(501) }));
   });
 
   it.each([
