@@ -3,6 +3,7 @@
  * `<url|text>` links and `> ` quotes, with `&`, `<` and `>` escaped everywhere else, as Slack
  * requires. Headings become bold lines and lists keep their bullets, as mrkdwn has neither.
  */
+import type { ReplyFormat } from '../../schema/config.js';
 import { markdownToRich } from './markdown-to-rich.js';
 import type { RichText, Span } from './rich-text.js';
 import { splitRich } from './split-rich.js';
@@ -86,8 +87,20 @@ export function richToMrkdwn(rich: RichText): string {
  * (markers and escapes included), formatting carried across the cuts.
  */
 export function renderSlack(markdown: string, limit = SLACK_TEXT_LIMIT): string[] {
+  return splitMrkdwn(markdownToRich(markdown), limit);
+}
+
+/**
+ * A reply's `content` as Slack texts for the bot's `format`: `markdown` rendered, `plain`
+ * only escaped; each at most `limit` characters.
+ */
+export function renderSlackReply(content: string, format: ReplyFormat, limit = SLACK_TEXT_LIMIT): string[] {
+  return format === 'markdown' ? renderSlack(content, limit) : splitMrkdwn({ text: content, spans: [] }, limit);
+}
+
+function splitMrkdwn(rich: RichText, limit: number): string[] {
   const out: string[] = [];
-  const pending = splitRich(markdownToRich(markdown), limit);
+  const pending = splitRich(rich, limit);
   while (pending.length > 0) {
     const chunk = pending.shift() as RichText;
     const mrkdwn = richToMrkdwn(chunk);

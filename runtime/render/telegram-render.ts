@@ -9,6 +9,7 @@
  * What Telegram can still reject (e.g. a link URL it refuses) is covered by the plain-text
  * retry: {@link telegramPlainFallback}.
  */
+import type { ReplyFormat } from '../../schema/config.js';
 import { markdownToRich } from './markdown-to-rich.js';
 import type { RichText, SpanType } from './rich-text.js';
 import { splitRich } from './split-rich.js';
@@ -58,6 +59,15 @@ function toMessage(rich: RichText): TelegramMessage {
  */
 export function renderTelegram(markdown: string, limit = TELEGRAM_TEXT_LIMIT): TelegramMessage[] {
   return splitRich(markdownToRich(markdown), limit).map(toMessage);
+}
+
+/**
+ * A reply's `content` as Telegram messages for the bot's `format`: `markdown` rendered into
+ * entities, `plain` sent as written (no entities), each at most `limit` characters.
+ */
+export function renderTelegramReply(content: string, format: ReplyFormat, limit = TELEGRAM_TEXT_LIMIT): TelegramMessage[] {
+  if (format === 'markdown') return renderTelegram(content, limit);
+  return splitRich({ text: content, spans: [] }, limit).map(toMessage);
 }
 
 /**

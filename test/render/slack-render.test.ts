@@ -1,6 +1,6 @@
 /** Markdown → Slack mrkdwn against a table of inputs, and splitting with markers counted. */
 import { describe, expect, it } from 'vitest';
-import { escapeMrkdwn, renderSlack } from '../../runtime/render/slack-render.js';
+import { escapeMrkdwn, renderSlack, renderSlackReply } from '../../runtime/render/slack-render.js';
 
 describe('renderSlack: inputs → mrkdwn', () => {
   const table: Array<[string, string, string]> = [
@@ -48,5 +48,18 @@ describe('renderSlack: splitting', () => {
     const parts = renderSlack(`**${words}**`, 50);
     expect(parts.length).toBeGreaterThan(2);
     for (const p of parts) expect(p).toMatch(/^\*[^*]+\*$/);
+  });
+});
+
+describe('renderSlackReply', () => {
+  it('markdown is rendered; plain is only escaped, never cut inside an escape', () => {
+    expect(renderSlackReply('**hi** & <b>', 'markdown')).toEqual(['*hi* &amp; &lt;b&gt;']);
+    expect(renderSlackReply('**hi** & <b>', 'plain')).toEqual(['**hi** &amp; &lt;b&gt;']);
+    const parts = renderSlackReply('a&b '.repeat(100), 'plain', 50);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const p of parts) {
+      expect(p.length).toBeLessThanOrEqual(50);
+      expect(p.replace(/&amp;/g, '')).not.toContain('&');
+    }
   });
 });

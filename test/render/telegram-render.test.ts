@@ -1,6 +1,6 @@
 /** Markdown → Telegram entities against a table of inputs, the splitter, and the plain-text retry. */
 import { describe, expect, it } from 'vitest';
-import { isTelegramFormattingError, renderTelegram, telegramPlainFallback, TELEGRAM_TEXT_LIMIT, type TelegramMessage } from '../../runtime/render/telegram-render.js';
+import { isTelegramFormattingError, renderTelegram, renderTelegramReply, telegramPlainFallback, TELEGRAM_TEXT_LIMIT, type TelegramMessage } from '../../runtime/render/telegram-render.js';
 
 /** Entities written as `type[shown text]` (and `->url`), so a table row reads like the chat. */
 function show(m: TelegramMessage): string[] {
@@ -144,5 +144,15 @@ describe('isTelegramFormattingError', () => {
     ['Forbidden: bot was blocked by the user', false],
   ])('%s → %s', (description, want) => {
     expect(isTelegramFormattingError(description)).toBe(want);
+  });
+});
+
+describe('renderTelegramReply', () => {
+  it('markdown is rendered; plain is sent as written, split at the limit', () => {
+    expect(renderTelegramReply('**hi** <b>', 'markdown')).toEqual([{ text: 'hi <b>', entities: [{ type: 'bold', offset: 0, length: 2 }] }]);
+    expect(renderTelegramReply('**hi** <b>', 'plain')).toEqual([{ text: '**hi** <b>', entities: [] }]);
+    const long = renderTelegramReply('x '.repeat(3000), 'plain');
+    expect(long.length).toBe(2);
+    expect(long.every((m) => m.text.length <= TELEGRAM_TEXT_LIMIT && m.entities.length === 0)).toBe(true);
   });
 });
