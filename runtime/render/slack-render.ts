@@ -55,29 +55,34 @@ export function richToMrkdwn(rich: RichText): string {
   const opens = new Map<number, Span[]>();
   const closes = new Map<number, Span[]>();
   for (const s of spans) {
-    opens.set(s.start, [...(opens.get(s.start) ?? []), s]);
+    let o = opens.get(s.start);
+    if (!o) opens.set(s.start, (o = []));
+    o.push(s);
+    let c = closes.get(s.end);
+    if (!c) closes.set(s.end, (c = []));
     // Inner spans close first: they come later in the list.
-    closes.set(s.end, [s, ...(closes.get(s.end) ?? [])]);
+    c.unshift(s);
   }
+  const bounds = [...new Set([0, text.length, ...opens.keys(), ...closes.keys()])].sort((a, b) => a - b);
   let out = '';
   let quoted = 0;
-  let linkText: Span | undefined;
-  for (let i = 0; i <= text.length; i++) {
-    for (const s of closes.get(i) ?? []) {
+  // Inside an autolink: its text is already the `<url>`.
+  let autolink = false;
+  for (const [k, at] of bounds.entries()) {
+    for (const s of closes.get(at) ?? []) {
       out += closing(s);
       if (s.type === 'quote') quoted--;
-      if (s === linkText) linkText = undefined;
+      if (s.type === 'link') autolink = false;
     }
-    for (const s of opens.get(i) ?? []) {
+    for (const s of opens.get(at) ?? []) {
       out += opening(s, text);
       if (s.type === 'quote') quoted++;
-      if (s.type === 'link' && text.slice(s.start, s.end) === s.url) linkText = s;
+      if (s.type === 'link' && text.slice(s.start, s.end) === s.url) autolink = true;
     }
-    if (i === text.length) break;
-    const c = text[i] as string;
-    // An autolink's text is already its `<url>`.
-    if (linkText) continue;
-    out += c === '\n' && quoted > 0 ? '\n> ' : escapeMrkdwn(c);
+    const next = bounds[k + 1];
+    if (next === undefined || autolink) continue;
+    const segment = escapeMrkdwn(text.slice(at, next));
+    out += quoted > 0 ? segment.replace(/\n/g, '\n> ') : segment;
   }
   return out;
 }

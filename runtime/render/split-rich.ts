@@ -28,7 +28,7 @@ function chooseCut(rich: RichText, limit: number): number {
   const { text } = rich;
   const half = Math.floor(limit / 2);
   // Links and inline code read badly when halved; a long code block has to be cut somewhere.
-  const fragile = rich.spans.filter((s) => s.type === 'link' || s.type === 'code');
+  const fragile = rich.spans.filter((s) => (s.type === 'link' || s.type === 'code') && s.start < limit && s.end > half);
   const inside = (i: number): boolean => fragile.some((s: Span) => s.start < i && s.end > i);
   const find = (isBreak: (c: string) => boolean, avoid: boolean): number => {
     for (let i = limit; i >= half; i--) {
