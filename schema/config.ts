@@ -16,6 +16,8 @@ export const NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 
 /** A duration: a number of seconds, or a string such as `500ms`, `30s`, `2m`. */
 export const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m)$';
+/** A long duration (rate-limit windows, retention): also hours and days, e.g. `1h`, `7d`. */
+export const LONG_DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$';
 
 /** Bounds for `timeout` (inclusive), in milliseconds. */
 export const TIMEOUT_MIN_MS = 100;
@@ -23,6 +25,16 @@ export const TIMEOUT_MAX_MS = 5 * 60 * 1000;
 export const TIMEOUT_DEFAULT_MS = 30_000;
 export const CONTEXT_WINDOW_DEFAULT = 10;
 export const CONTEXT_WINDOW_MAX = 100;
+/** Bounds for `rateLimit` (inclusive): messages per window and the window, in milliseconds. */
+export const RATE_LIMIT_MESSAGES_MAX = 10_000;
+export const RATE_LIMIT_PER_MIN_MS = 1000;
+export const RATE_LIMIT_PER_MAX_MS = 31 * 86_400_000;
+/** Bounds and default for `historyTtl` (inclusive), in milliseconds. */
+export const HISTORY_TTL_MIN_MS = 60_000;
+export const HISTORY_TTL_MAX_MS = 365 * 86_400_000;
+export const HISTORY_TTL_DEFAULT_MS = 7 * 86_400_000;
+/** A command key: `/`, then 1 to 32 lowercase letters, digits, `_` or `-`, starting with a letter or digit. */
+export const COMMAND_PATTERN = '^/[a-z0-9][a-z0-9_-]{0,31}$';
 
 export const name = z
   .string()
@@ -36,6 +48,26 @@ const duration = z
     z.string().regex(new RegExp(DURATION_PATTERN)).describe('A duration such as "500ms", "30s" or "2m".'),
   ])
   .describe('Per-attempt deadline: a number of seconds or a duration ("500ms", "30s", "2m"); from 100ms to 5m. Default 30s.');
+
+const longDuration = z.union([
+  z.number().positive().describe('Seconds.'),
+  z.string().regex(new RegExp(LONG_DURATION_PATTERN)).describe('A duration such as "30s", "10m", "1h" or "7d".'),
+]);
+
+const rateLimit = z
+  .strictObject({
+    messages: z.number().int().min(1).max(RATE_LIMIT_MESSAGES_MAX).describe(`At most this many messages per user in any window of "per" (1 to ${RATE_LIMIT_MESSAGES_MAX}).`),
+    per: longDuration.describe('The window: seconds or a duration ("30s", "1m", "1h", "1d"); from 1s to 31d.'),
+    message: z.string().min(1).describe('Sent on Telegram and Slack, at most once per window, when a user is over the limit (default: a short apology).').optional(),
+  })
+  .describe('Per-user message limit (bot + platform + user id), counted across replicas with Redis. Commands are not counted.');
+
+const command = z
+  .strictObject({
+    reply: z.string().min(1).describe('The text the runtime answers with.').optional(),
+    action: z.enum(['reset']).describe('reset: clear this conversation\'s history first (the A/B assignment stays).').optional(),
+  })
+  .describe('What the runtime does for this command; at least one of reply and action.');
 
 const header = z.record(z.string(), z.string()).describe('HTTP headers sent with every request; values may reference env vars as ${VAR}.');
 
@@ -110,6 +142,7 @@ export const botIntegrationSchema = z
   .describe('One integration the bot may use.');
 
 export const stickinessValues = ['user', 'conversation', 'none'] as const;
+export const formatValues = ['markdown', 'plain'] as const;
 
 export const botSchema = z
   .strictObject({
@@ -137,6 +170,18 @@ export const botSchema = z
       .default('user')
       .describe('user (default): a user keeps the integration first picked for them; conversation: per conversation; none: pick per message.'),
     fallbackMessage: z.string().describe('What the user gets when every attempt failed.').optional(),
+    rateLimit: rateLimit.optional(),
+    commands: z
+      .record(z.string(), command)
+      .describe('Commands answered by the runtime, never sent to the webhook: "/reset", "/start", ... (lowercase, starting with "/"); Telegram also accepts "/cmd@botusername".')
+      .optional(),
+    historyTtl: longDuration
+      .describe('How long a conversation\'s history is kept after its last message: seconds or a duration ("30m", "12h", "7d"); from 1m to 365d. Default 7d.')
+      .optional(),
+    format: z
+      .enum(formatValues)
+      .default('markdown')
+      .describe('markdown (default): reply content is CommonMark, rendered per channel (Telegram HTML, Slack mrkdwn; HTTP unchanged); plain: sent as is.'),
   })
   .describe('A Bot: channels, integrations and conversation settings.');
 
@@ -149,3 +194,4 @@ export type BotDocument = z.output<typeof botSchema>;
 export type SwitchboardDocument = z.output<typeof documentSchema>;
 export type IntegrationType = (typeof integrationTypes)[number];
 export type Stickiness = (typeof stickinessValues)[number];
+export type ReplyFormat = (typeof formatValues)[number];

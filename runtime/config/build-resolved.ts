@@ -2,9 +2,18 @@
  * Builds the frozen runtime view of one valid document: defaults applied (timeout → timeoutMs,
  * displayName → name, fallbackMessage, channel apiUrl) and everything derived once per snapshot.
  */
-import { TIMEOUT_DEFAULT_MS, type BotDocument, type IntegrationDocument } from '../../schema/config.js';
+import { HISTORY_TTL_DEFAULT_MS, TIMEOUT_DEFAULT_MS, type BotDocument, type IntegrationDocument } from '../../schema/config.js';
 import { durationToMs } from './duration.js';
-import { DEFAULT_FALLBACK_MESSAGE, type ResolvedBot, type ResolvedIntegration, type SourceLocation } from './snapshot.js';
+import { frozenMap } from './frozen-map.js';
+import {
+  DEFAULT_FALLBACK_MESSAGE,
+  DEFAULT_RATE_LIMIT_MESSAGE,
+  type ResolvedBot,
+  type ResolvedCommand,
+  type ResolvedIntegration,
+  type ResolvedRateLimit,
+  type SourceLocation,
+} from './snapshot.js';
 
 /** Default Telegram Bot API base URL. */
 export const TELEGRAM_API_URL = 'https://api.telegram.org';
@@ -61,8 +70,30 @@ export function buildBot(doc: BotDocument, source: SourceLocation): ResolvedBot 
     integrations: Object.freeze(doc.integrations.map((e) => Object.freeze({ name: e.name, weight: e.weight, fallback: e.fallback }))),
     stickiness: doc.stickiness,
     fallbackMessage: doc.fallbackMessage ?? DEFAULT_FALLBACK_MESSAGE,
+    commands: buildCommands(doc.commands),
+    historyTtlMs: Math.round(durationToMs(doc.historyTtl, 'long') ?? HISTORY_TTL_DEFAULT_MS),
+    format: doc.format,
     source: Object.freeze({ ...source }),
   };
   if (doc.systemPrompt !== undefined) out.systemPrompt = doc.systemPrompt;
+  if (doc.rateLimit) out.rateLimit = buildRateLimit(doc.rateLimit);
   return Object.freeze(out);
+}
+
+function buildRateLimit(doc: NonNullable<BotDocument['rateLimit']>): ResolvedRateLimit {
+  return Object.freeze({
+    messages: doc.messages,
+    perMs: Math.round(durationToMs(doc.per, 'long') ?? 0),
+    message: doc.message ?? DEFAULT_RATE_LIMIT_MESSAGE,
+  });
+}
+
+function buildCommands(doc: BotDocument['commands']): ReadonlyMap<string, ResolvedCommand> {
+  const entries = Object.entries(doc ?? {}).map(([name, rule]): [string, ResolvedCommand] => {
+    const c: ResolvedCommand = {};
+    if (rule.reply !== undefined) c.reply = rule.reply;
+    if (rule.action !== undefined) c.action = rule.action;
+    return [name, Object.freeze(c)];
+  });
+  return frozenMap(entries);
 }

@@ -6,6 +6,7 @@
  */
 import { TIMEOUT_MAX_MS, TIMEOUT_MIN_MS, integrationTypes } from '../../schema/config.js';
 import { checkTargetUrl } from '../net/private-network.js';
+import { checkControls } from './control-checks.js';
 import { durationToMs } from './duration.js';
 import type { PathSegment } from './parse-file.js';
 import { describeValue, type PathProblem } from './zod-issues.js';
@@ -115,7 +116,7 @@ function apiUrlProblem(channel: unknown, name: string, ctx: CheckContext): Check
 
 /** Checks of a `Bot` document. */
 export function checkBot(doc: Obj, ctx: CheckContext): CheckProblem[] {
-  const out: CheckProblem[] = [];
+  const out: CheckProblem[] = checkControls(doc, ctx);
   if (isObj(doc.channels)) {
     for (const name of ['telegram', 'slack']) {
       const p = apiUrlProblem(doc.channels[name], name, ctx);

@@ -2,7 +2,7 @@
  * The immutable, fully resolved configuration the runtime serves from. Built by the loader
  * once per change; read once per message, so a reload cannot tear a message in flight.
  */
-import type { IntegrationType, Stickiness } from '../../schema/config.js';
+import type { IntegrationType, ReplyFormat, Stickiness } from '../../schema/config.js';
 
 /** A located config problem. `file` is relative to the working directory; line/column 1-based. */
 export interface Problem {
@@ -47,7 +47,27 @@ export interface ResolvedBot {
   integrations: ReadonlyArray<{ name: string; weight: number; fallback: boolean }>;
   stickiness: Stickiness;
   fallbackMessage: string;
+  /** Per-user limit (bot + platform + user id); absent: unlimited. */
+  rateLimit?: ResolvedRateLimit;
+  /** Command (lowercase, with its `/`) → what the runtime answers; empty when none. */
+  commands: ReadonlyMap<string, ResolvedCommand>;
+  /** How long a conversation's history is kept after its last message. */
+  historyTtlMs: number;
+  format: ReplyFormat;
   source: SourceLocation;
+}
+
+export interface ResolvedRateLimit {
+  messages: number;
+  perMs: number;
+  /** The notice Telegram and Slack send, at most once per window. */
+  message: string;
+}
+
+export interface ResolvedCommand {
+  reply?: string;
+  /** `reset`: clear the conversation's history before replying. */
+  action?: 'reset';
 }
 
 export interface ConfigSnapshot {
@@ -67,5 +87,7 @@ export interface ConfigSnapshot {
   secrets: readonly string[];
   allowPrivateNetwork: boolean;
 }
+
+export const DEFAULT_RATE_LIMIT_MESSAGE = "You're sending messages faster than I can answer. Please wait a moment and try again.";
 
 export const DEFAULT_FALLBACK_MESSAGE = "Sorry, I can't answer right now. Please try again in a minute.";

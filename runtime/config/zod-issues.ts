@@ -151,7 +151,12 @@ export function mapIssue(issue: Issue, input: unknown, schema: Schema, prefix: P
         return [{ path, anchor: 'value', rule: 'invalid-name', message: `name ${describeValue(actual)} ${NAME_RULE}` }];
       }
       if (issue.code === 'invalid_format') {
-        const what = last === 'timeout' ? 'a number of seconds or a duration such as "500ms", "30s", "2m"' : `a valid ${issue.format}`;
+        const what =
+          last === 'timeout'
+            ? 'a number of seconds or a duration such as "500ms", "30s", "2m"'
+            : last === 'per' || last === 'historyTtl'
+              ? 'a number of seconds or a duration such as "30s", "10m", "1h", "7d"'
+              : `a valid ${issue.format}`;
         return [{ path, anchor: 'value', rule: 'invalid-value', message: `${label} must be ${what}, got ${describeValue(actual)}` }];
       }
       const bound = issue.code === 'too_big' ? issue.maximum : issue.minimum;

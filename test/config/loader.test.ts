@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConfigLoader, type LoadResult } from '../../runtime/config/loader.js';
 import { DEFAULT_FALLBACK_MESSAGE, type ConfigSnapshot } from '../../runtime/config/snapshot.js';
+import { frozenMap } from '../../runtime/config/frozen-map.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const validDir = 'test/fixtures/config/valid';
@@ -73,6 +74,9 @@ describe('loading a valid tree', () => {
       ],
       stickiness: 'conversation',
       fallbackMessage: 'Please try again later.',
+      commands: frozenMap([]),
+      historyTtlMs: 604_800_000,
+      format: 'markdown',
       source: { file: 'test/fixtures/config/valid/bots/support.yml', line: 3 },
     });
     expect(s.bots.get('minimal')).toEqual({
@@ -83,6 +87,9 @@ describe('loading a valid tree', () => {
       integrations: [{ name: 'support-echo', weight: 1, fallback: false }],
       stickiness: 'user',
       fallbackMessage: DEFAULT_FALLBACK_MESSAGE,
+      commands: frozenMap([]),
+      historyTtlMs: 604_800_000,
+      format: 'markdown',
       source: { file: 'test/fixtures/config/valid/bots/support.yml', line: 31 },
     });
   });

@@ -13,11 +13,16 @@ import { LOAD_ERROR_RULE } from '../../runtime/reload/config-manager.js';
 const root = join(import.meta.dirname, '..', '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
-/** The rows of the Markdown table that follows `heading`. */
+/** The rows of the Markdown table that follows `heading` in the README. */
 function tableAfter(heading: string): string[] {
-  const start = readme.indexOf(heading);
-  expect(start, `README has "${heading}"`).toBeGreaterThanOrEqual(0);
-  const lines = readme.slice(start).split('\n').slice(1);
+  return tableIn(readme, heading);
+}
+
+/** The rows of the Markdown table that follows `heading` in `doc`. */
+function tableIn(doc: string, heading: string): string[] {
+  const start = doc.indexOf(heading);
+  expect(start, `the document has "${heading}"`).toBeGreaterThanOrEqual(0);
+  const lines = doc.slice(start).split('\n').slice(1);
   const first = lines.findIndex((l) => l.startsWith('|'));
   const rows: string[] = [];
   for (const l of lines.slice(first)) {
@@ -45,7 +50,9 @@ describe('README', () => {
 
   it('documents every key of both document kinds', () => {
     const integrationRows = tableAfter('### `kind: Integration`').join('\n');
-    const botRows = tableAfter('### `kind: Bot`').join('\n');
+    // Reference docs are moving to docs/: the conversation-control keys are documented there.
+    const production = readFileSync(join(root, 'docs', 'production.md'), 'utf8');
+    const botRows = `${tableAfter('### `kind: Bot`').join('\n')}\n${tableIn(production, '## The keys').join('\n')}`;
     for (const key of Object.keys(integrationSchema.shape)) {
       if (['apiVersion', 'kind', 'name'].includes(key)) continue;
       expect(integrationRows, key).toContain(`\`${key}\``);

@@ -15,6 +15,9 @@ export function bot(name: string, over: Partial<ResolvedBot> = {}): ResolvedBot 
     integrations: [{ name: 'primary', weight: 1, fallback: false }],
     stickiness: 'user',
     fallbackMessage: DEFAULT_FALLBACK_MESSAGE,
+    commands: new Map(),
+    historyTtlMs: 7 * 86_400_000,
+    format: 'markdown',
     source: { file: 'test.yaml', line: 1 },
     ...over,
   };

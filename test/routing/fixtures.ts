@@ -14,6 +14,9 @@ export function makeBot(
     integrations: integrations.map((i) => ({ name: i.name, weight: i.weight, fallback: i.fallback ?? false })),
     stickiness,
     fallbackMessage: 'sorry',
+    commands: new Map(),
+    historyTtlMs: 7 * 86_400_000,
+    format: 'markdown',
     source: { file: 'test.yaml', line: 1 },
   };
 }
