@@ -9,7 +9,7 @@ import type { ResolvedIntegration } from '../config/snapshot.js';
 import type { WebhookRequest } from '../core/message.js';
 import type { BadReplyReason } from '../providers/provider.js';
 import type { AttemptOptions, AttemptResult } from './attempt.js';
-import type { AttemptStream, CancelSignal } from './attempt-stream.js';
+import type { AttemptStream, CancelSignal, StreamResult } from './attempt-stream.js';
 import { abortedOutcome, isEventStream, readEventStream } from './read-event-stream.js';
 import { StreamControl } from './stream-control.js';
 import { classifyError } from './classify.js';
@@ -58,11 +58,15 @@ export function streamIntegration(integration: ResolvedIntegration, payload: Web
   const onAbort = (): void => ctl.cancel();
   if (signal?.aborted) ctl.cancel();
   else signal?.addEventListener('abort', onAbort, { once: true });
-  const result = runAttempt(integration, payload, opts, ctl).then((r) => {
+  const settle = (r: AttemptResult): StreamResult => {
     ctl.end();
     signal?.removeEventListener('abort', onAbort);
     return { ...r, stream: { ...ctl.info } };
-  });
+  };
+  // runAttempt reports failures as results; the rejection branch only guards the iteration from hanging.
+  const result = runAttempt(integration, payload, opts, ctl).then(settle, (err: unknown) =>
+    settle({ ok: false, failure: 'unreachable', message: `the attempt failed (${err instanceof Error ? err.name : 'unknown error'})`, latencyMs: 0, retried: false, cause: err }),
+  );
   return { result, cancel: () => ctl.cancel(), [Symbol.asyncIterator]: () => ctl.deltas() };
 }
 

@@ -154,7 +154,12 @@ export function diagnose(result: AttemptResult, integration: ResolvedIntegration
         case 'invalid_json':
           return {
             title: 'Response format error: the reply is not JSON',
-            hints: ['Verify the response is valid JSON (Content-Type: application/json).', 'Look for encoding issues (UTF-8).', 'Test the response with a JSON validator.'],
+            hints: [
+              ...(integration.stream !== true && result.message.includes('text/event-stream') ? ['The backend answered a stream (text/event-stream): set stream: true on the integration.'] : []),
+              'Verify the response is valid JSON (Content-Type: application/json).',
+              'Look for encoding issues (UTF-8).',
+              'Test the response with a JSON validator.',
+            ],
           };
         case 'too_large':
           return { title: 'Reply too large', hints: [`Replies are limited to ${MAX_REPLY_BYTES} bytes (1 MiB); send large files as attachment URLs.`] };

@@ -31,7 +31,7 @@ export class StreamControl {
   #firstTimer: NodeJS.Timeout | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
   #queue: StreamDelta[] = [];
-  #wake: (() => void) | undefined;
+  #waiting: Array<() => void> = [];
   #ended = false;
 
   constructor(limits: StreamLimits) {
@@ -86,7 +86,7 @@ export class StreamControl {
     info.textProduced = true;
     info.text += text;
     this.#queue.push({ delta: text });
-    this.#wake?.();
+    this.#wakeAll();
     return true;
   }
 
@@ -96,10 +96,17 @@ export class StreamControl {
     if (this.#firstTimer !== undefined) clearTimeout(this.#firstTimer);
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     this.#firstTimer = this.#idleTimer = undefined;
-    this.#wake?.();
+    this.#wakeAll();
   }
 
-  /** The deltas, in order, as they come; done once the attempt is over. */
+  #wakeAll(): void {
+    if (this.#waiting.length === 0) return;
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const wake of waiting) wake();
+  }
+
+  /** The deltas, in order, as they come; done once the attempt is over. Each call iterates from the first delta. */
   async *deltas(): AsyncGenerator<StreamDelta> {
     for (let i = 0; ; ) {
       if (i < this.#queue.length) {
@@ -107,8 +114,7 @@ export class StreamControl {
         continue;
       }
       if (this.#ended) return;
-      await new Promise<void>((resolve) => (this.#wake = resolve));
-      this.#wake = undefined;
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
   }
 }

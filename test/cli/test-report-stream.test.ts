@@ -102,6 +102,14 @@ describe('runIntegrationTest with stream: true', () => {
     expect(report).toContain('Diagnosis: Stream interrupted');
   });
 
+  it('tells to set stream: true when a non-streaming integration gets a stream', async () => {
+    const { ok, report } = await runIntegrationTest(custom('/words', { stream: false }), base);
+    expect(ok).toBe(false);
+    expect(report).toContain('(Content-Type: text/event-stream)');
+    expect(report).toContain('set stream: true on the integration');
+    expect(report).not.toContain('  Stream:');
+  });
+
   it('streams an OpenAI integration', async () => {
     const i: ResolvedIntegration = {
       name: 'gpt',

@@ -86,6 +86,22 @@ describe('streamIntegration: the custom SSE format', () => {
     expect((sent.json as { messages: unknown }).messages).toEqual(payload.messages);
   });
 
+  it('two consumers each get every delta', async () => {
+    const release = gate();
+    const i = streaming(async (_req, res) => {
+      startSse(res);
+      sseEvent(res, { delta: 'a' });
+      await release.promise;
+      sseEvent(res, { delta: 'b' });
+      sseEvent(res, { done: true });
+      res.end();
+    });
+    const s = streamIntegration(i, payload, opts);
+    const both = Promise.all([collect(s), collect(s)]);
+    release.open();
+    expect(await both).toEqual([['a', 'b'], ['a', 'b']]);
+  });
+
   it('done.content replaces the deltas and carries attachments and metadata', async () => {
     const i = streaming((_req, res) => {
       startSse(res);
