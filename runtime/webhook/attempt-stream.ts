@@ -5,6 +5,8 @@
  */
 import type { AttemptResult } from './attempt.js';
 
+export type { CancelSignal } from './attempt.js';
+
 /** One piece of reply text, in order; never empty. */
 export interface StreamDelta {
   delta: string;
@@ -29,13 +31,6 @@ export interface StreamInfo {
 
 /** The final result of a streamed attempt: the usual AttemptResult plus how the stream went. */
 export type StreamResult = AttemptResult & { stream: StreamInfo };
-
-/** Something that can cancel an attempt (an AbortSignal fits). */
-export interface CancelSignal {
-  readonly aborted: boolean;
-  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
-  removeEventListener(type: 'abort', listener: () => void): void;
-}
 
 /**
  * A running attempt. Iterate it for the deltas (they are buffered, so a slow consumer loses

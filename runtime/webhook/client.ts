@@ -9,7 +9,7 @@ import type { ResolvedIntegration } from '../config/snapshot.js';
 import type { WebhookRequest } from '../core/message.js';
 import type { BadReplyReason } from '../providers/provider.js';
 import type { AttemptOptions, AttemptResult } from './attempt.js';
-import type { AttemptStream, CancelSignal, StreamResult } from './attempt-stream.js';
+import type { AttemptStream, StreamResult } from './attempt-stream.js';
 import { abortedOutcome, isEventStream, readEventStream } from './read-event-stream.js';
 import { StreamControl } from './stream-control.js';
 import { classifyError } from './classify.js';
@@ -28,12 +28,13 @@ function elapsed(started: number): number {
  * Calls `integration` with the platform `payload` and reports one AttemptResult; never
  * throws. `echo` answers locally. Failures are classified (`unreachable`, `timeout`,
  * `http_status`, `bad_reply`, `blocked`, and for streams `first_token_timeout`,
- * `idle_timeout`, `interrupted`, `stream_error`) with secret-free messages. A 429/503 whose
- * Retry-After fits in the remaining time is retried once, with the same `webhook-id`. A
- * `stream: true` integration is streamed and assembled (see `streamIntegration`).
+ * `idle_timeout`, `interrupted`, `stream_error`; `cancelled` through `opts.signal`) with
+ * secret-free messages. A 429/503 whose Retry-After fits in the remaining time is retried
+ * once, with the same `webhook-id`. A `stream: true` integration is streamed and
+ * assembled (see `streamIntegration`).
  */
 export function callIntegration(integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions): Promise<AttemptResult> {
-  if (integration.stream === true) return streamIntegration(integration, payload, opts).result;
+  if (integration.stream === true || opts.signal) return streamIntegration(integration, payload, opts).result;
   return runAttempt(integration, payload, opts, undefined);
 }
 
@@ -44,7 +45,7 @@ export function callIntegration(integration: ResolvedIntegration, payload: Webho
  * reply (or a non-streaming integration) is a stream without deltas. `opts.signal` or
  * `cancel()` aborts the attempt and closes the upstream connection.
  */
-export function streamIntegration(integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions & { signal?: CancelSignal }): AttemptStream {
+export function streamIntegration(integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions): AttemptStream {
   const timeoutMs = opts.timeoutMs ?? integration.timeoutMs;
   const provider = derive(integration).provider;
   const ctl = new StreamControl({

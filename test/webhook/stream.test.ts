@@ -355,6 +355,25 @@ describe('streamIntegration: cancellation', () => {
     expect(await closed).toBe(true);
   });
 
+  it('callIntegration honours a signal too', async () => {
+    let closed: Promise<boolean> | undefined;
+    const arrived = gate();
+    const i = streaming(
+      (_req, res) => {
+        closed = closedByClient(res);
+        arrived.open();
+      },
+      { stream: false },
+    );
+    const ac = new AbortController();
+    const pending = callIntegration(i, payload, { ...opts, signal: ac.signal });
+    await arrived.promise;
+    ac.abort();
+    const r = await pending;
+    expect(!r.ok && r.failure).toBe('cancelled');
+    expect(await closed).toBe(true);
+  });
+
   it('an already aborted signal sends nothing', async () => {
     const before = server.requests.length;
     const i = streaming((_req, res) => sendJson(res, 200, { content: 'x' }));
