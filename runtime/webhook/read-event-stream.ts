@@ -14,6 +14,8 @@ import type { StreamControl } from './stream-control.js';
 
 type Body = Dispatcher.ResponseData['body'];
 
+const deltas = (n: number): string => `${n} ${n === 1 ? 'delta' : 'deltas'}`;
+
 /** How reading a stream ended. */
 export type StreamOutcome =
   | { ok: true; reply: WebhookReply }
@@ -34,12 +36,12 @@ export function abortedOutcome(ctl: StreamControl, deadline: Deadline, err: unkn
     case 'first_token_timeout':
       return { ok: false, failure: 'first_token_timeout', message: `no text within firstTokenTimeout (${limits.firstTokenTimeoutMs} ms)` };
     case 'idle_timeout':
-      return { ok: false, failure: 'idle_timeout', message: `no text for idleTimeout (${limits.idleTimeoutMs} ms) after ${info.deltas} deltas` };
+      return { ok: false, failure: 'idle_timeout', message: `no text for idleTimeout (${limits.idleTimeoutMs} ms) after ${deltas(info.deltas)}` };
     case 'cancelled':
       return { ok: false, failure: 'cancelled', message: 'the attempt was cancelled (the caller went away)' };
     default:
       if (deadline.aborted) return { ok: false, failure: 'timeout', message: `the stream did not finish within ${limits.timeoutMs} ms` };
-      return { ok: false, failure: 'interrupted', message: `the stream broke after ${info.deltas} deltas (${causeCode(err) ?? 'connection error'})`, cause: err };
+      return { ok: false, failure: 'interrupted', message: `the stream broke after ${deltas(info.deltas)} (${causeCode(err) ?? 'connection error'})`, cause: err };
   }
 }
 
@@ -104,7 +106,7 @@ export async function readEventStream(body: Body, codec: StreamCodec, ctl: Strea
     failure: 'interrupted',
     message:
       ctl.info.deltas > 0
-        ? `the stream closed after ${ctl.info.deltas} deltas without ending (no done event)`
-        : 'the stream closed before it ended (no done event) and without any text',
+        ? `the stream closed after ${deltas(ctl.info.deltas)} without its end event`
+        : 'the stream closed before its end event, without any text',
   };
 }
