@@ -160,6 +160,7 @@ async function runAttempt(integration: ResolvedIntegration, payload: WebhookRequ
     return { ok: false, failure, status, message: scrub(message, d.secretValues), latencyMs: elapsed(started), retried, cause: err };
   } finally {
     deadline.clear();
+    ctl?.end();
   }
 
   function fail(failure: 'bad_reply' | 'http_status', message: string, reason?: BadReplyReason): AttemptResult {
