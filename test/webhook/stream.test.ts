@@ -306,12 +306,45 @@ describe('streamIntegration: deadlines', () => {
         const t = setInterval(() => sseEvent(res, { delta: '.' }), 30);
         res.once('close', () => clearInterval(t));
       },
-      { timeoutMs: 900, idleTimeoutMs: 400 },
+      // Without the refresh per delta the idle deadline would fire at 1.5 s; a loaded machine rarely stalls that long.
+      { timeoutMs: 3000, idleTimeoutMs: 1500 },
     );
     const r = failed(await streamIntegration(i, payload, opts).result);
     expect(r.failure).toBe('timeout');
     expect(failureErrorCode(r.failure)).toBe('SWB_ERR_WEBHOOK_TIMEOUT');
     expect(r.stream.deltas).toBeGreaterThan(1);
+  });
+});
+
+describe('streamIntegration: Retry-After', () => {
+  it('a 429 with a Retry-After that fits is retried once, then streamed', async () => {
+    let calls = 0;
+    const i = streaming((_req, res) => {
+      if (calls++ === 0) return sendJson(res, 429, { error: 'slow down' }, { 'retry-after': '0' });
+      startSse(res);
+      sseEvent(res, { delta: 'ok' });
+      sseEvent(res, '[DONE]');
+      return res.end();
+    });
+    const r = await streamIntegration(i, payload, opts).result;
+    expect(r.ok && r.reply.content).toBe('ok');
+    expect(r.retried).toBe(true);
+    expect(calls).toBe(2);
+  });
+
+  it('a Retry-After past firstTokenTimeout is not waited for', async () => {
+    let calls = 0;
+    const i = streaming(
+      (_req, res) => {
+        calls++;
+        sendJson(res, 429, { error: 'slow down' }, { 'retry-after': '2' });
+      },
+      { firstTokenTimeoutMs: 1000 },
+    );
+    const r = failed(await streamIntegration(i, payload, opts).result);
+    expect(r.failure).toBe('http_status');
+    expect(r.status).toBe(429);
+    expect(calls).toBe(1);
   });
 });
 
