@@ -11,7 +11,7 @@
  */
 import { decodeSigningSecret, signatureMatches } from './webhook/signing.js';
 
-export type { WebhookReply, WebhookRequest } from '../schema/generated/webhook.js';
+export type { WebhookReply, WebhookRequest, WebhookStreamEvent } from '../schema/generated/webhook.js';
 
 /** Request headers: Node's IncomingHttpHeaders, a plain record, or WHATWG `Headers`. */
 export type HeaderSource = Readonly<Record<string, string | string[] | undefined>> | { get(name: string): string | null };

@@ -91,6 +91,18 @@ export const integrationSchema = z
     url: z.string().describe('The full HTTPS endpoint that is POSTed to. Required except for type echo.').optional(),
     headers: header.optional(),
     timeout: duration.optional(),
+    stream: z
+      .boolean()
+      .describe(
+        'true: ask the backend for a streamed reply (custom: "stream": true in the payload and Accept: text/event-stream, application/json; openai/anthropic: their stream protocol). A plain JSON reply still works. Default false.',
+      )
+      .optional(),
+    firstTokenTimeout: duration
+      .describe('Streaming: longest wait from sending the request to the first non-empty text delta; same form and range as timeout, at most timeout. Default: timeout.')
+      .optional(),
+    idleTimeout: duration
+      .describe('Streaming: longest gap allowed between two text deltas; same form and range as timeout, at most timeout. Default: timeout.')
+      .optional(),
     model: z.string().describe('Model name (openai, anthropic).').optional(),
     maxTokens: z.number().int().positive().describe('Maximum tokens of the reply (openai, anthropic; anthropic defaults to 1024).').optional(),
     temperature: z.number().min(0).max(2).describe('Sampling temperature (openai, anthropic).').optional(),

@@ -1,8 +1,8 @@
 /**
  * Zod schemas of the webhook contract (`type: custom`): the JSON body
  * Switchboard POSTs and the reply it accepts. Generated from these:
- * `schema/generated/webhook-request.schema.json`, `webhook-reply.schema.json` and the
- * TypeScript types in `schema/generated/webhook.ts` that implementers import.
+ * `schema/generated/webhook-request.schema.json`, `webhook-reply.schema.json`,
+ * `webhook-stream-event.schema.json` and the TypeScript types in `schema/generated/webhook.ts` that implementers import.
  */
 import { z } from 'zod';
 
@@ -44,6 +44,10 @@ export const webhookRequestSchema = z
         test: z.boolean().optional().describe('true for requests sent by `switchboard test`.'),
       })
       .describe('Channel details; chat_id is always present.'),
+    stream: z
+      .literal(true)
+      .optional()
+      .describe('Present (true) when the integration has stream: true: the webhook may answer text/event-stream (see WebhookStreamEvent) or plain JSON.'),
   })
   .describe('The JSON body Switchboard POSTs to a custom webhook.');
 
@@ -64,8 +68,24 @@ export const webhookReplySchema = z
   })
   .describe('What a custom webhook answers with (2xx, JSON).');
 
+export const webhookStreamEventSchema = z
+  .union([
+    z.object({ delta: z.string().describe('Text appended to the reply; empty deltas are allowed and ignored.') }).describe('A piece of the reply.'),
+    z
+      .object({
+        done: z.literal(true),
+        content: z.string().optional().describe('When given, the final text: it replaces the assembled deltas.'),
+        attachments: z.array(replyAttachment).optional(),
+        metadata: z.record(z.string(), z.unknown()).optional(),
+      })
+      .describe('The end of the reply.'),
+    z.object({ error: z.object({ message: z.string() }) }).describe('Fails the attempt.'),
+  ])
+  .describe('The JSON in the data: line of one event of a streamed (text/event-stream) custom webhook reply; data: [DONE] also ends the reply.');
+
 export type ContentPart = z.infer<typeof contentPart>;
 export type ChatMessage = z.infer<typeof chatMessage>;
 export type WebhookRequest = z.infer<typeof webhookRequestSchema>;
 export type WebhookReply = z.infer<typeof webhookReplySchema>;
 export type ReplyAttachment = z.infer<typeof replyAttachment>;
+export type WebhookStreamEvent = z.infer<typeof webhookStreamEventSchema>;

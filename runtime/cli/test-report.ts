@@ -1,7 +1,8 @@
 /**
  * `switchboard test INTEGRATION`: send one real request as the synthetic bot
  * `switchboard-test` (with `metadata.test: true`) and render what was sent (secrets
- * redacted), the status, latency, the reply and a diagnosis. `runtime/cli/test.ts` loads
+ * redacted), the status, latency, for a streamed reply the time to first token, the
+ * number of deltas and the total time, the reply and a diagnosis. `runtime/cli/test.ts` loads
  * the config and prints `report`; the exit code follows `ok`.
  */
 import { randomBytes } from 'node:crypto';
@@ -9,7 +10,8 @@ import type { Dispatcher } from 'undici';
 import type { ResolvedIntegration } from '../config/snapshot.js';
 import type { WebhookRequest } from '../core/message.js';
 import type { AttemptResult, SentRequest } from '../webhook/attempt.js';
-import { callIntegration } from '../webhook/client.js';
+import type { StreamInfo } from '../webhook/attempt-stream.js';
+import { callIntegration, streamIntegration } from '../webhook/client.js';
 import { derive, scrub } from '../webhook/derived.js';
 import { diagnose } from '../webhook/diagnosis.js';
 
@@ -59,11 +61,22 @@ function renderBody(body: string): string {
 
 const indent = (text: string, by = '    '): string => text.split('\n').map((l) => `${by}${l}`).join('\n');
 
-function renderResult(result: AttemptResult): string[] {
+/** The stream summary: time to first token, number of deltas, total time (and the text so far on a failure). */
+function renderStream(result: AttemptResult, info: StreamInfo | undefined): string[] {
+  if (!info) return [];
+  if (!info.streamed) return ['  Stream:  no (the backend answered plain JSON)'];
+  const first = info.firstTokenMs === undefined ? 'no text' : `first token after ${info.firstTokenMs} ms`;
+  const lines = [`  Stream:  ${first}, ${info.deltas} ${info.deltas === 1 ? 'delta' : 'deltas'}, ${result.latencyMs} ms in total`];
+  if (!result.ok && info.textProduced) lines.push('  Text before the failure:', indent(info.text));
+  return lines;
+}
+
+function renderResult(result: AttemptResult, info?: StreamInfo): string[] {
   const lines = ['Response'];
   if (result.ok) {
     lines.push(`  Status:  ${result.status}${result.retried ? ' (after one Retry-After retry)' : ''}`);
     lines.push(`  Latency: ${result.latencyMs} ms`);
+    lines.push(...renderStream(result, info));
     lines.push('  Reply:', indent(result.reply.content === '' ? '(empty content)' : result.reply.content));
     for (const a of result.reply.attachments ?? []) lines.push(`  Attachment: ${a.type} ${a.url}${a.name ? ` (${a.name})` : ''}`);
     if (result.reply.metadata && Object.keys(result.reply.metadata).length > 0) lines.push(`  Metadata: ${JSON.stringify(result.reply.metadata)}`);
@@ -72,6 +85,7 @@ function renderResult(result: AttemptResult): string[] {
   lines.push(`  Status:  ${result.status ?? 'no response'}${result.retried ? ' (after one Retry-After retry)' : ''}`);
   lines.push(`  Latency: ${result.latencyMs} ms`);
   lines.push(`  Error:   ${result.message}`);
+  lines.push(...renderStream(result, info));
   return lines;
 }
 
@@ -83,13 +97,22 @@ function renderResult(result: AttemptResult): string[] {
 export async function runIntegrationTest(integration: ResolvedIntegration, opts: IntegrationTestOptions): Promise<{ ok: boolean; report: string }> {
   const sent: SentRequest[] = [];
   const requestId = `swb-test-${randomBytes(6).toString('hex')}`;
-  const result = await callIntegration(integration, testPayload(opts.message), {
+  const attemptOptions = {
     requestId,
     allowPrivateNetwork: opts.allowPrivateNetwork,
-    onRequest: (r) => sent.push(r),
+    onRequest: (r: SentRequest) => sent.push(r),
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
-  });
+  };
+  let result: AttemptResult;
+  let info: StreamInfo | undefined;
+  if (integration.stream === true) {
+    const streamed = await streamIntegration(integration, testPayload(opts.message), attemptOptions).result;
+    result = streamed;
+    info = streamed.stream;
+  } else {
+    result = await callIntegration(integration, testPayload(opts.message), attemptOptions);
+  }
 
   const configured = new Set(Object.keys(integration.headers).map((h) => h.toLowerCase()));
   const lines: string[] = [`Integration "${integration.name}" (type ${integration.type}) from ${integration.source.file}:${integration.source.line}`, ''];
@@ -101,7 +124,7 @@ export async function runIntegrationTest(integration: ResolvedIntegration, opts:
   } else {
     lines.push('Request', `  (not sent) POST ${integration.url ?? '(no url)'}`);
   }
-  lines.push('', ...renderResult(result), '');
+  lines.push('', ...renderResult(result, info), '');
 
   if (result.ok) {
     lines.push('Result: OK, the integration answered with a valid reply.');

@@ -15,6 +15,8 @@ export const usage = `Usage: switchboard test INTEGRATION [--message TEXT] [--co
 
 Sends one real request to INTEGRATION (as bot "switchboard-test", metadata.test: true) and
 prints the request with secrets redacted, the status, latency, reply and a diagnosis.
+For a stream: true integration it also prints the time to the first token, the number
+of deltas and the total time.
 
 Options:
   --message TEXT             the user message (default "${DEFAULT_TEST_MESSAGE}")

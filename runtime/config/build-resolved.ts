@@ -1,5 +1,6 @@
 /**
  * Builds the frozen runtime view of one valid document: defaults applied (timeout → timeoutMs,
+ * firstTokenTimeout/idleTimeout → their ms, defaulting to timeoutMs,
  * displayName → name, fallbackMessage, channel apiUrl) and everything derived once per snapshot.
  */
 import { HISTORY_TTL_DEFAULT_MS, TIMEOUT_DEFAULT_MS, type BotDocument, type IntegrationDocument } from '../../schema/config.js';
@@ -28,11 +29,15 @@ function baseUrl(url: string | undefined, fallback: string): string {
 /** The resolved form of a schema-valid `Integration` document. */
 export function buildIntegration(doc: IntegrationDocument, source: SourceLocation): ResolvedIntegration {
   const secrets = doc.signingSecret === undefined ? [] : typeof doc.signingSecret === 'string' ? [doc.signingSecret] : [...doc.signingSecret];
+  const timeoutMs = Math.round(durationToMs(doc.timeout) ?? TIMEOUT_DEFAULT_MS);
   const out: ResolvedIntegration = {
     name: doc.name,
     type: doc.type,
     headers: Object.freeze({ ...(doc.headers ?? {}) }),
-    timeoutMs: Math.round(durationToMs(doc.timeout) ?? TIMEOUT_DEFAULT_MS),
+    timeoutMs,
+    stream: doc.stream === true,
+    firstTokenTimeoutMs: Math.round(durationToMs(doc.firstTokenTimeout) ?? timeoutMs),
+    idleTimeoutMs: Math.round(durationToMs(doc.idleTimeout) ?? timeoutMs),
     signingSecrets: Object.freeze(secrets),
     source: Object.freeze({ ...source }),
   };

@@ -1,10 +1,10 @@
 /**
  * Checks of one document beyond its zod schema: `url` presence and safety, channel `apiUrl`
- * form, timeout range, signing secret form, and a bot's integration list (duplicates, at least
+ * form, timeout ranges (streaming deadlines within `timeout`), signing secret form, and a bot's integration list (duplicates, at least
  * one entry with weight > 0). They read the env-resolved value defensively, so they also run
  * (and report) when the schema check failed elsewhere in the document.
  */
-import { TIMEOUT_MAX_MS, TIMEOUT_MIN_MS, integrationTypes } from '../../schema/config.js';
+import { TIMEOUT_DEFAULT_MS, TIMEOUT_MAX_MS, TIMEOUT_MIN_MS, integrationTypes } from '../../schema/config.js';
 import { checkTargetUrl } from '../net/private-network.js';
 import { checkControls } from './control-checks.js';
 import { durationToMs } from './duration.js';
@@ -78,17 +78,7 @@ export function checkIntegration(doc: Obj, ctx: CheckContext): CheckProblem[] {
     const p = webhookUrlProblem(doc.url, ctx.allowPrivateNetwork);
     if (p) out.push({ path: ['url'], anchor: 'value', ...p });
   }
-  if (doc.timeout !== undefined && !ctx.unresolved(['timeout'])) {
-    const ms = durationToMs(doc.timeout);
-    if (ms !== null && (ms < TIMEOUT_MIN_MS || ms > TIMEOUT_MAX_MS)) {
-      out.push({
-        path: ['timeout'],
-        anchor: 'value',
-        rule: 'timeout-range',
-        message: `timeout ${describeValue(doc.timeout)} is outside 100ms..5m (a bare number is seconds)`,
-      });
-    }
-  }
+  out.push(...checkTimeouts(doc, ctx));
   const secrets = doc.signingSecret;
   const one = (s: unknown, path: PathSegment[]): void => {
     if (typeof s === 'string' && !ctx.unresolved(path) && !isSigningSecret(s)) {
@@ -97,6 +87,41 @@ export function checkIntegration(doc: Obj, ctx: CheckContext): CheckProblem[] {
   };
   if (Array.isArray(secrets)) secrets.forEach((s, i) => one(s, ['signingSecret', i]));
   else one(secrets, ['signingSecret']);
+  return out;
+}
+
+const STREAM_DEADLINES = ['firstTokenTimeout', 'idleTimeout'] as const;
+
+/**
+ * Rule `timeout-range`: `timeout`, `firstTokenTimeout` and `idleTimeout` each within
+ * 100ms..5m; a streaming deadline longer than the attempt's `timeout` (default 30s) could
+ * never fire, so it is an error too rather than a silent no-op.
+ */
+function checkTimeouts(doc: Obj, ctx: CheckContext): CheckProblem[] {
+  const out: CheckProblem[] = [];
+  const inRange = (key: 'timeout' | (typeof STREAM_DEADLINES)[number]): number | null => {
+    if (doc[key] === undefined || ctx.unresolved([key])) return null;
+    const ms = durationToMs(doc[key]);
+    if (ms === null) return null;
+    if (ms < TIMEOUT_MIN_MS || ms > TIMEOUT_MAX_MS) {
+      out.push({ path: [key], anchor: 'value', rule: 'timeout-range', message: `${key} ${describeValue(doc[key])} is outside 100ms..5m (a bare number is seconds)` });
+      return null;
+    }
+    return ms;
+  };
+  const timeout = doc.timeout === undefined ? TIMEOUT_DEFAULT_MS : inRange('timeout');
+  for (const key of STREAM_DEADLINES) {
+    const ms = inRange(key);
+    if (ms !== null && timeout !== null && ms > timeout) {
+      const limit = doc.timeout === undefined ? 'the default timeout of 30s' : `timeout ${describeValue(doc.timeout)}`;
+      out.push({
+        path: [key],
+        anchor: 'value',
+        rule: 'timeout-range',
+        message: `${key} ${describeValue(doc[key])} is longer than ${limit}, which bounds the whole attempt, so it could never fire; lower it or raise timeout`,
+      });
+    }
+  }
   return out;
 }
 

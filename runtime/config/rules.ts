@@ -28,7 +28,7 @@ export const rules = {
   'insecure-url': 'A webhook `url` is not `https` (allowed with --allow-private-network: `http`).',
   'url-credentials': 'A webhook `url` carries `user:password@`; put credentials in `headers`.',
   'private-network': 'A webhook `url` points at a loopback, private, link-local or otherwise non-public address (allowed with --allow-private-network).',
-  'timeout-range': '`timeout` is outside 100ms..5m.',
+  'timeout-range': '`timeout`, `firstTokenTimeout` or `idleTimeout` is outside 100ms..5m, or a streaming deadline is longer than `timeout`.',
   'env-syntax': 'A malformed environment reference: anything starting `${` other than `${VAR}` or `${VAR:-default}`.',
   'env-missing': 'A referenced environment variable is unset or empty and has no default (only with --require-env, and always for `serve`/`test`).',
   'signing-secret': '`signingSecret` (after env resolution) is not `whsec_` followed by base64.',

@@ -25,7 +25,14 @@ export interface ResolvedIntegration {
   url?: string;
   /** Env references resolved. */
   headers: Readonly<Record<string, string>>;
+  /** Deadline of the whole attempt, stream included. */
   timeoutMs: number;
+  /** Ask for a streamed reply (`stream: true`); absent means false. */
+  stream?: boolean;
+  /** Streaming: from sending the request to the first non-empty text delta; absent means `timeoutMs`. */
+  firstTokenTimeoutMs?: number;
+  /** Streaming: longest gap between two text deltas; absent means `timeoutMs`. */
+  idleTimeoutMs?: number;
   model?: string;
   maxTokens?: number;
   temperature?: number;

@@ -34,7 +34,22 @@ export interface InboundMessage {
 }
 
 /** Failure classes of one webhook attempt. */
-export type FailureClass = 'unreachable' | 'timeout' | 'http_status' | 'bad_reply' | 'blocked';
+export type FailureClass =
+  | 'unreachable'
+  | 'timeout'
+  | 'http_status'
+  | 'bad_reply'
+  | 'blocked'
+  /** Streaming: no non-empty text delta within firstTokenTimeout. */
+  | 'first_token_timeout'
+  /** Streaming: the gap between two text deltas exceeded idleTimeout. */
+  | 'idle_timeout'
+  /** Streaming: the stream closed (or broke) before it ended. */
+  | 'interrupted'
+  /** Streaming: the backend sent an in-band error event. */
+  | 'stream_error'
+  /** The caller cancelled the attempt (e.g. the client disconnected). */
+  | 'cancelled';
 
 /** What the pipeline hands back to the channel. */
 export interface OutboundReply {

@@ -8,6 +8,7 @@
 import type { ChatMessage, ContentPart } from '../core/message.js';
 import { flattenContent, isRecord, maskKeys, mentionOf, partsOf, shorten } from './parts.js';
 import type { ParseResult, Provider } from './provider.js';
+import { finishAnthropicStream, parseAnthropicStreamEvent } from './anthropic-stream.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 1024;
@@ -126,8 +127,10 @@ export const anthropicProvider: Provider = {
     request.messages = messages;
     // The Messages API takes 0..1; the config schema allows 0..2 (OpenAI's range).
     if (integration.temperature !== undefined) request.temperature = Math.min(integration.temperature, 1);
+    if (integration.stream === true) request.stream = true;
     return { body: JSON.stringify(request), headers: { 'anthropic-version': ANTHROPIC_VERSION } };
   },
   parseReply: parseAnthropicReply,
   describeError: describeAnthropicError,
+  stream: { parseEvent: parseAnthropicStreamEvent, finish: finishAnthropicStream },
 };

@@ -6,7 +6,9 @@ import { webhookReplySchema } from '../../schema/webhook.js';
 import { payloadJson } from '../core/payload-json.js';
 import type { WebhookReply } from '../core/message.js';
 import { isRecord, shorten } from './parts.js';
-import type { ParseResult, Provider } from './provider.js';
+import type { ParseResult, Provider, ProviderRequest } from './provider.js';
+import { parseCustomStreamEvent } from './custom-stream.js';
+import type { StreamDone } from './stream-step.js';
 
 /** Matches any non-whitespace character (what `trim() !== ''` means, without copying the string). */
 const NON_SPACE = /\S/;
@@ -44,11 +46,26 @@ export function describeCustomError(status: number, body: unknown): string | und
   return text ? `${status}: ${shorten(text, 200)}` : undefined;
 }
 
+/** The final reply of a custom stream: `done.content` replaces the assembled text; validated like a JSON reply. */
+export function finishCustomStream(text: string, done: StreamDone): ParseResult {
+  const reply: Record<string, unknown> = { content: done.content ?? text };
+  if (done.attachments !== undefined) reply.attachments = done.attachments;
+  if (done.metadata !== undefined) reply.metadata = done.metadata;
+  return parseCustomReply(reply);
+}
+
+/** Accept header of a streaming custom request: SSE preferred, plain JSON still fine. */
+export const CUSTOM_STREAM_ACCEPT = 'text/event-stream, application/json';
+
 export const customProvider: Provider = {
   type: 'custom',
-  buildRequest(payload) {
-    return { body: payloadJson(payload), headers: {} };
+  buildRequest(payload, integration): ProviderRequest {
+    const body = payloadJson(payload);
+    if (integration.stream !== true) return { body, headers: {} };
+    // The payload is a JSON object, so the flag goes before its closing brace.
+    return { body: `${body.slice(0, -1)},"stream":true}`, headers: { Accept: CUSTOM_STREAM_ACCEPT } };
   },
   parseReply: parseCustomReply,
   describeError: describeCustomError,
+  stream: { parseEvent: parseCustomStreamEvent, finish: finishCustomStream },
 };

@@ -21,3 +21,4 @@ export function getProvider(type: IntegrationType | undefined): Provider {
 }
 
 export type { BadReplyReason, ParseResult, Provider, ProviderRequest } from './provider.js';
+export type { SseEvent, StreamCodec, StreamDone, StreamState, StreamStep } from './stream-step.js';

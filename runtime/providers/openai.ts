@@ -6,6 +6,7 @@
 import type { ChatMessage } from '../core/message.js';
 import { flattenContent, isRecord, maskKeys, mentionOf, shorten } from './parts.js';
 import type { ParseResult, Provider } from './provider.js';
+import { finishOpenAIStream, parseOpenAIStreamEvent } from './openai-stream.js';
 
 type OpenAIUserPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 type OpenAIMessage = { role: 'system' | 'user' | 'assistant'; content: string | OpenAIUserPart[] };
@@ -83,8 +84,14 @@ export const openaiProvider: Provider = {
     };
     if (integration.temperature !== undefined) request.temperature = integration.temperature;
     if (integration.maxTokens !== undefined) request.max_tokens = integration.maxTokens;
+    if (integration.stream === true) {
+      request.stream = true;
+      // Without it the stream carries no token usage.
+      request.stream_options = { include_usage: true };
+    }
     return { body: JSON.stringify(request), headers: {} };
   },
   parseReply: parseOpenAIReply,
   describeError: describeOpenAIError,
+  stream: { parseEvent: parseOpenAIStreamEvent, finish: finishOpenAIStream },
 };

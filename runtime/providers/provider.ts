@@ -5,6 +5,7 @@
  */
 import type { ResolvedIntegration } from '../config/snapshot.js';
 import type { WebhookReply, WebhookRequest } from '../core/message.js';
+import type { StreamCodec } from './stream-step.js';
 
 export interface ProviderRequest {
   /** JSON text to POST. */
@@ -20,7 +21,7 @@ export type ParseResult = { ok: true; reply: WebhookReply } | { ok: false; messa
 
 export interface Provider {
   readonly type: ResolvedIntegration['type'];
-  /** Pure: platform payload → upstream request. */
+  /** Pure: platform payload → upstream request (asking for a stream when `integration.stream` and the provider can stream). */
   buildRequest(payload: WebhookRequest, integration: ResolvedIntegration): ProviderRequest;
   /** Pure: 2xx JSON body → reply, or a message saying what is wrong with it. */
   parseReply(body: unknown): ParseResult;
@@ -29,6 +30,8 @@ export interface Provider {
    * (lower-case names) lets a provider mention rate-limit headers.
    */
   describeError?(status: number, body: unknown, headers?: Readonly<Record<string, string | string[] | undefined>>): string | undefined;
+  /** The streaming half (`text/event-stream` replies); absent: this type never streams. */
+  stream?: StreamCodec;
   /**
    * Pure: answer without any network call (the built-in `echo`). When present, the webhook
    * client returns this reply and never dispatches a request.

@@ -9,7 +9,18 @@ import type { FailureClass } from '../core/message.js';
 import { quantileMs } from './latency-buckets.js';
 
 /** Every failure class, in a stable order (the JSON lists all of them, zeros included). */
-export const FAILURE_CLASSES = ['unreachable', 'timeout', 'http_status', 'bad_reply', 'blocked'] as const satisfies readonly FailureClass[];
+export const FAILURE_CLASSES = [
+  'unreachable',
+  'timeout',
+  'http_status',
+  'bad_reply',
+  'blocked',
+  'first_token_timeout',
+  'idle_timeout',
+  'interrupted',
+  'stream_error',
+  'cancelled',
+] as const satisfies readonly FailureClass[];
 // Fails to compile when a class is added to FailureClass but not listed above.
 const _exhaustive: Exclude<FailureClass, (typeof FAILURE_CLASSES)[number]> extends never ? true : never = true;
 void _exhaustive;

@@ -29,6 +29,13 @@ export interface SentRequest {
   body: string;
 }
 
+/** Something that can cancel an attempt (an AbortSignal fits). */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 export interface AttemptOptions {
   requestId: string;
   /** Overrides the integration's `timeout` (ms). */
@@ -43,4 +50,6 @@ export interface AttemptOptions {
   onRequest?: (request: SentRequest) => void;
   /** Clock for `webhook-timestamp`, ms since the epoch. Default `Date.now`. */
   now?: () => number;
+  /** Cancels the attempt when it fires (e.g. the channel's client went away): the upstream connection is closed. */
+  signal?: CancelSignal;
 }

@@ -73,5 +73,15 @@ export function failureErrorCode(failure: FailureClass): ErrorCode {
       return 'SWB_ERR_WEBHOOK_BAD_REPLY';
     case 'blocked':
       return 'SWB_ERR_WEBHOOK_BLOCKED';
+    case 'first_token_timeout':
+      return 'SWB_ERR_STREAM_FIRST_TOKEN_TIMEOUT';
+    case 'idle_timeout':
+      return 'SWB_ERR_STREAM_IDLE_TIMEOUT';
+    case 'interrupted':
+      return 'SWB_ERR_STREAM_INTERRUPTED';
+    case 'stream_error':
+      return 'SWB_ERR_STREAM_ERROR';
+    case 'cancelled':
+      return 'SWB_ERR_STREAM_CANCELLED';
   }
 }

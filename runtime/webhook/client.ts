@@ -9,6 +9,9 @@ import type { ResolvedIntegration } from '../config/snapshot.js';
 import type { WebhookRequest } from '../core/message.js';
 import type { BadReplyReason } from '../providers/provider.js';
 import type { AttemptOptions, AttemptResult } from './attempt.js';
+import type { AttemptStream, StreamResult } from './attempt-stream.js';
+import { abortedOutcome, isEventStream, readEventStream } from './read-event-stream.js';
+import { StreamControl } from './stream-control.js';
 import { classifyError } from './classify.js';
 import { Deadline } from './deadline.js';
 import { derive, scrub } from './derived.js';
@@ -24,10 +27,52 @@ function elapsed(started: number): number {
 /**
  * Calls `integration` with the platform `payload` and reports one AttemptResult; never
  * throws. `echo` answers locally. Failures are classified (`unreachable`, `timeout`,
- * `http_status`, `bad_reply`, `blocked`) with secret-free messages. A 429/503 whose
- * Retry-After fits in the remaining time is retried once, with the same `webhook-id`.
+ * `http_status`, `bad_reply`, `blocked`, and for streams `first_token_timeout`,
+ * `idle_timeout`, `interrupted`, `stream_error`; `cancelled` through `opts.signal`) with
+ * secret-free messages. A 429/503 whose Retry-After fits in the remaining time is retried
+ * once, with the same `webhook-id`. A `stream: true` integration is streamed and
+ * assembled (see `streamIntegration`).
  */
-export async function callIntegration(integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions): Promise<AttemptResult> {
+export function callIntegration(integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions): Promise<AttemptResult> {
+  if (integration.stream === true || opts.signal) return streamIntegration(integration, payload, opts).result;
+  return runAttempt(integration, payload, opts, undefined);
+}
+
+/**
+ * Starts one attempt and returns it as an AttemptStream: the text deltas as they arrive and
+ * the final result. For `stream: true` the request asks for a stream and a
+ * `text/event-stream` reply is read incrementally under the three deadlines; a plain JSON
+ * reply (or a non-streaming integration) is a stream without deltas. `opts.signal` or
+ * `cancel()` aborts the attempt and closes the upstream connection.
+ */
+export function streamIntegration(integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions): AttemptStream {
+  const timeoutMs = opts.timeoutMs ?? integration.timeoutMs;
+  const provider = derive(integration).provider;
+  const ctl = new StreamControl({
+    codec: integration.stream === true ? provider.stream : undefined,
+    timeoutMs,
+    firstTokenTimeoutMs: integration.firstTokenTimeoutMs ?? timeoutMs,
+    idleTimeoutMs: integration.idleTimeoutMs ?? timeoutMs,
+    maxBytes: MAX_REPLY_BYTES,
+  });
+  const signal = opts.signal;
+  const onAbort = (): void => ctl.cancel();
+  if (signal?.aborted) ctl.cancel();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  const settle = (r: AttemptResult): StreamResult => {
+    ctl.end();
+    signal?.removeEventListener('abort', onAbort);
+    return { ...r, stream: { ...ctl.info } };
+  };
+  // runAttempt reports failures as results; the rejection branch only guards the iteration from hanging.
+  const result = runAttempt(integration, payload, opts, ctl).then(settle, (err: unknown) =>
+    settle({ ok: false, failure: 'unreachable', message: `the attempt failed (${err instanceof Error ? err.name : 'unknown error'})`, latencyMs: 0, retried: false, cause: err }),
+  );
+  return { result, cancel: () => ctl.cancel(), [Symbol.asyncIterator]: () => ctl.deltas() };
+}
+
+/** One attempt; `ctl` (streaming or cancellable attempts only) adds the stream deadlines and SSE reading. */
+async function runAttempt(integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions, ctl: StreamControl | undefined): Promise<AttemptResult> {
   const started = performance.now();
   const d = derive(integration);
   if (d.provider.answerLocally) {
@@ -38,8 +83,10 @@ export async function callIntegration(integration: ResolvedIntegration, payload:
   if (refusal) return { ok: false, failure: 'blocked', message: refusal, latencyMs: elapsed(started), retried: false };
 
   const timeoutMs = opts.timeoutMs ?? integration.timeoutMs;
-  const deadlineAt = started + timeoutMs;
+  // A stream's retry must also come before its first-token deadline.
+  const deadlineAt = started + (ctl?.limits.codec ? Math.min(timeoutMs, ctl.limits.firstTokenTimeoutMs) : timeoutMs);
   const deadline = new Deadline(timeoutMs);
+  ctl?.attach(deadline, started);
   const dispatcher = opts.dispatcher ?? guardedDispatcher(opts.allowPrivateNetwork);
   const now = opts.now ?? Date.now;
   let retried = false;
@@ -65,6 +112,15 @@ export async function callIntegration(integration: ResolvedIntegration, payload:
       status = res.statusCode;
 
       if (status >= 200 && status < 300) {
+        if (ctl?.limits.codec && isEventStream(res.headers['content-type'])) {
+          const outcome = await readEventStream(res.body, ctl.limits.codec, ctl, deadline);
+          if (outcome.ok) return { ok: true, reply: outcome.reply, status, latencyMs: elapsed(started), retried };
+          const { failure, message, reason, cause } = outcome;
+          const failed: AttemptResult = { ok: false, failure, status, message: scrub(message, d.secretValues), latencyMs: elapsed(started), retried };
+          if (reason !== undefined) failed.reason = reason;
+          if (cause !== undefined) failed.cause = cause;
+          return failed;
+        }
         const bytes = await readBounded(res.body, MAX_REPLY_BYTES, res.headers['content-length']);
         if (bytes === null) {
           return fail('bad_reply', `the reply is larger than ${MAX_REPLY_BYTES} bytes (1 MiB)`, 'too_large');
@@ -100,10 +156,11 @@ export async function callIntegration(integration: ResolvedIntegration, payload:
       return fail('http_status', scrub(described ?? `the webhook answered ${status}`, d.secretValues));
     }
   } catch (err) {
-    const { failure, message } = classifyError(err, deadline.aborted, timeoutMs);
+    const { failure, message } = ctl?.fired ? abortedOutcome(ctl, deadline, err) : classifyError(err, deadline.aborted, timeoutMs);
     return { ok: false, failure, status, message: scrub(message, d.secretValues), latencyMs: elapsed(started), retried, cause: err };
   } finally {
     deadline.clear();
+    ctl?.end();
   }
 
   function fail(failure: 'bad_reply' | 'http_status', message: string, reason?: BadReplyReason): AttemptResult {

@@ -51,6 +51,35 @@ export function diagnose(result: AttemptResult, integration: ResolvedIntegration
           'Check the network latency between Switchboard and the backend.',
         ],
       };
+    case 'first_token_timeout':
+      return {
+        title: 'First-token timeout',
+        hints: [
+          `The stream sent no text within firstTokenTimeout (now ${integration.firstTokenTimeoutMs ?? integration.timeoutMs} ms); raise it, or check that the backend flushes each delta instead of buffering the reply.`,
+          'Keep-alive comments, empty deltas and role-only chunks do not count as a first token.',
+          'A proxy in front of the backend may buffer text/event-stream responses (nginx: proxy_buffering off or X-Accel-Buffering: no).',
+        ],
+      };
+    case 'idle_timeout':
+      return {
+        title: 'Idle timeout',
+        hints: [
+          `The stream paused longer than idleTimeout (now ${integration.idleTimeoutMs ?? integration.timeoutMs} ms) between two text deltas; raise it for backends that think between parts.`,
+          'Check that the backend flushes each delta as it is produced.',
+        ],
+      };
+    case 'interrupted':
+      return {
+        title: 'Stream interrupted',
+        hints: [
+          'The stream closed before it ended: a custom webhook must finish with {"done": true} or data: [DONE]; OpenAI ends with data: [DONE], Anthropic with message_stop.',
+          'Check the backend logs for a crash or a proxy closing long responses.',
+        ],
+      };
+    case 'stream_error':
+      return { title: 'Error event in the stream', hints: ['The backend reported an error inside the stream (the message above); check its logs and status page.'] };
+    case 'cancelled':
+      return { title: 'Cancelled', hints: ['The attempt was cancelled before it finished (the caller went away).'] };
     case 'unreachable': {
       const code = causeCode(result.cause);
       if (code === 'ECONNREFUSED') {
@@ -125,7 +154,12 @@ export function diagnose(result: AttemptResult, integration: ResolvedIntegration
         case 'invalid_json':
           return {
             title: 'Response format error: the reply is not JSON',
-            hints: ['Verify the response is valid JSON (Content-Type: application/json).', 'Look for encoding issues (UTF-8).', 'Test the response with a JSON validator.'],
+            hints: [
+              ...(integration.stream !== true && result.message.includes('text/event-stream') ? ['The backend answered a stream (text/event-stream): set stream: true on the integration.'] : []),
+              'Verify the response is valid JSON (Content-Type: application/json).',
+              'Look for encoding issues (UTF-8).',
+              'Test the response with a JSON validator.',
+            ],
           };
         case 'too_large':
           return { title: 'Reply too large', hints: [`Replies are limited to ${MAX_REPLY_BYTES} bytes (1 MiB); send large files as attachment URLs.`] };

@@ -77,6 +77,10 @@ export interface WebhookRequest {
     test?: boolean;
     [k: string]: unknown | undefined;
   };
+  /**
+   * Present (true) when the integration has stream: true: the webhook may answer text/event-stream (see WebhookStreamEvent) or plain JSON.
+   */
+  stream?: true;
 }
 
 /**
@@ -100,3 +104,38 @@ export interface WebhookReply {
     [k: string]: unknown | undefined;
   };
 }
+
+/**
+ * The JSON in the data: line of one event of a streamed (text/event-stream) custom webhook reply; data: [DONE] also ends the reply.
+ */
+export type WebhookStreamEvent =
+  | {
+      /**
+       * Text appended to the reply; empty deltas are allowed and ignored.
+       */
+      delta: string;
+    }
+  | {
+      done: true;
+      /**
+       * When given, the final text: it replaces the assembled deltas.
+       */
+      content?: string;
+      /**
+       * Items: A file to send back to the user.
+       */
+      attachments?: {
+        type: "image" | "file" | "audio" | "video";
+        url: string;
+        name?: string;
+        mime_type?: string;
+      }[];
+      metadata?: {
+        [k: string]: unknown | undefined;
+      };
+    }
+  | {
+      error: {
+        message: string;
+      };
+    };

@@ -43,7 +43,12 @@ const expected: Record<string, string[]> = {
   'insecure-url': ['http.yaml:4:6 insecure-url'],
   'url-credentials': ['creds.yaml:4:6 url-credentials'],
   'private-network': [4, 9, 14, 19, 24, 29, 34, 39].map((line) => `private.yaml:${line}:6 private-network`),
-  'timeout-range': ['timeouts.yaml:5:10 timeout-range', 'timeouts.yaml:11:10 timeout-range', 'timeouts.yaml:17:10 timeout-range'],
+  'timeout-range': [
+    'streaming.yaml:6:20 timeout-range',
+    'streaming.yaml:14:14 timeout-range',
+    'streaming.yaml:21:20 timeout-range',
+    'streaming.yaml:37:10 timeout-range',
+    'timeouts.yaml:5:10 timeout-range', 'timeouts.yaml:11:10 timeout-range', 'timeouts.yaml:17:10 timeout-range'],
   'env-syntax': ['env.yaml:6:13 env-syntax', 'env.yaml:7:6 env-syntax', 'env.yaml:8:13 env-syntax', 'env.yaml:9:6 env-syntax'],
   'env-missing': ['env.yaml:6:25 env-missing', 'env.yaml:7:12 env-missing'],
   'signing-secret': ['secret.yaml:7:5 signing-secret', 'secret.yaml:8:5 signing-secret'],

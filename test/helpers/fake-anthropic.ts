@@ -4,10 +4,10 @@
  * `model` / `max_tokens` / `messages`, unknown top-level fields, a `system` role inside
  * `messages`, a first message that is not `user`, non-alternating roles, empty text blocks,
  * OpenAI-style parts (`image_url`), and answers with real response and error shapes from
- * test/fixtures/providers/.
+ * test/fixtures/providers/; a `stream: true` request gets the same reply in the real event stream.
  */
 import type { ServerResponse } from 'node:http';
-import { providerFixture, type ResponseFixture } from './fake-openai.js';
+import { providerFixture, sseFrame, wordDeltas, writeStream, type ResponseFixture, type StreamScript } from './fake-openai.js';
 import { sendJson, startFakeServer, type FakeServer, type RecordedRequest } from './fake-webhook.js';
 
 export const FAKE_ANTHROPIC_KEY = 'sk-ant-api03-test-9d8c7b6a5f4e3d2c1b0a';
@@ -16,6 +16,28 @@ export interface FakeAnthropic extends FakeServer {
   url: string;
   /** Answers the next authenticated request with `fixture`. */
   respondNext(fixture: ResponseFixture): void;
+  /** Answers the next valid `stream: true` request with `script` instead of the fixture's stream. */
+  streamNext(script: StreamScript): void;
+}
+
+/**
+ * The events the real API streams for a message: message_start (usage so far, empty
+ * content), per block content_block_start, a ping after the first, text_delta per word,
+ * content_block_stop; message_delta (stop_reason, output usage); message_stop.
+ */
+export function anthropicStreamFrames(response: Record<string, unknown>): string[] {
+  const usage = response.usage as Record<string, unknown>;
+  const start = { ...response, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } };
+  const frames = [sseFrame({ type: 'message_start', message: start }, 'message_start')];
+  (response.content as Array<{ type: string; text: string }>).forEach((block, index) => {
+    frames.push(sseFrame({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } }, 'content_block_start'));
+    if (index === 0) frames.push(sseFrame({ type: 'ping' }, 'ping'));
+    for (const text of wordDeltas(block.text)) frames.push(sseFrame({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } }, 'content_block_delta'));
+    frames.push(sseFrame({ type: 'content_block_stop', index }, 'content_block_stop'));
+  });
+  frames.push(sseFrame({ type: 'message_delta', delta: { stop_reason: response.stop_reason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }, 'message_delta'));
+  frames.push(sseFrame({ type: 'message_stop' }, 'message_stop'));
+  return frames;
 }
 
 let requestCounter = 0;
@@ -79,6 +101,7 @@ export async function startFakeAnthropic(opts: { apiKey?: string; response?: unk
   const apiKey = opts.apiKey ?? FAKE_ANTHROPIC_KEY;
   const response = opts.response ?? providerFixture('anthropic-response');
   const scripted: ResponseFixture[] = [];
+  const streams: StreamScript[] = [];
   const handle = (req: RecordedRequest, res: ServerResponse): void => {
     if (req.method !== 'POST' || req.path !== '/v1/messages') {
       sendJson(res, 404, errorBody('not_found_error', 'Not Found'));
@@ -96,8 +119,11 @@ export async function startFakeAnthropic(opts: { apiKey?: string; response?: unk
     if (next) return sendJson(res, next.status, next.body, next.headers);
     const problem = checkMessagesBody(req.json);
     if (problem) return sendJson(res, 400, errorBody('invalid_request_error', problem));
+    if ((req.json as { stream?: unknown }).stream === true) {
+      return writeStream(res, streams.shift() ?? { frames: anthropicStreamFrames(response as Record<string, unknown>), end: 'end' });
+    }
     return sendJson(res, 200, response, { 'request-id': `req_011fake${++requestCounter}` });
   };
   const server = await startFakeServer(handle);
-  return { ...server, url: `${server.origin}/v1/messages`, respondNext: (f) => scripted.push(f) };
+  return { ...server, url: `${server.origin}/v1/messages`, respondNext: (f) => scripted.push(f), streamNext: (s) => streams.push(s) };
 }

@@ -2,7 +2,8 @@
  * A fake OpenAI Chat Completions server on 127.0.0.1. It checks requests as strictly as the
  * real API does for what Switchboard sends (bearer key, JSON body, model, messages, roles,
  * content part types per role, parameter ranges, unknown arguments) and answers with the
- * real response and error shapes from test/fixtures/providers/.
+ * real response and error shapes from test/fixtures/providers/ (streamed in the real chunk
+ * format when the request says `stream: true`).
  */
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
@@ -22,18 +23,63 @@ export function providerFixture<T = unknown>(name: string): T {
 
 export const FAKE_OPENAI_KEY = 'sk-test-4f9a1c2b7d3e8f60a5b4c3d2e1f0a9b8';
 
+/** A scripted stream: raw SSE frames written in order, then the stream ends, is cut or hangs open. */
+export interface StreamScript {
+  frames: string[];
+  end: 'end' | 'cut' | 'hang';
+}
+
 export interface FakeOpenAI extends FakeServer {
   /** Endpoint to configure as the integration `url`. */
   url: string;
   /** Answers the next request (after the auth check) with `fixture` instead of a completion. */
   respondNext(fixture: ResponseFixture): void;
+  /** Answers the next valid `stream: true` request with `script` instead of the fixture's stream. */
+  streamNext(script: StreamScript): void;
+}
+
+/** One SSE frame: `data: <json>` (and an `event:` line when named). */
+export function sseFrame(data: unknown, event?: string): string {
+  return `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+}
+
+/** Splits text into word-sized deltas (each keeps its trailing space), as models stream it. */
+export function wordDeltas(text: string): string[] {
+  return text.match(/\S+\s*|\s+/g) ?? [];
+}
+
+/**
+ * The frames the real API streams for a completion: a role chunk with empty content, one
+ * chunk per delta, a chunk with finish_reason and an empty delta, the usage chunk (empty
+ * choices; with include_usage every chunk also carries "usage": null), then [DONE].
+ */
+export function openaiStreamFrames(response: Record<string, unknown>, includeUsage: boolean): string[] {
+  const choice = (response.choices as Array<{ message: { content: string }; finish_reason: string }>)[0] as { message: { content: string }; finish_reason: string };
+  const head = { id: response.id, object: 'chat.completion.chunk', created: response.created, model: response.model, service_tier: 'default', system_fingerprint: response.system_fingerprint };
+  const usage = includeUsage ? { usage: null } : {};
+  const chunk = (delta: Record<string, unknown>, finish: string | null): string =>
+    sseFrame({ ...head, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...usage });
+  const frames = [chunk({ role: 'assistant', content: '', refusal: null }, null)];
+  for (const d of wordDeltas(choice.message.content)) frames.push(chunk({ content: d }, null));
+  frames.push(chunk({}, choice.finish_reason));
+  if (includeUsage) frames.push(sseFrame({ ...head, choices: [], usage: response.usage }));
+  frames.push('data: [DONE]\n\n');
+  return frames;
+}
+
+/** Writes `script` as a 200 text/event-stream reply. */
+export function writeStream(res: ServerResponse, script: StreamScript): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  for (const f of script.frames) res.write(f);
+  if (script.end === 'end') res.end();
+  else if (script.end === 'cut') setImmediate(() => res.socket?.destroy());
 }
 
 function invalid(res: ServerResponse, message: string, param: string | null = null, code: string | null = null): void {
   sendJson(res, 400, { error: { message, type: 'invalid_request_error', param, code } });
 }
 
-const ALLOWED_KEYS = new Set(['model', 'messages', 'temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'n', 'stop', 'user', 'stream']);
+const ALLOWED_KEYS = new Set(['model', 'messages', 'temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'n', 'stop', 'user', 'stream', 'stream_options']);
 const ROLES = ['system', 'assistant', 'user', 'function', 'tool', 'developer'];
 
 /** The reason the real API would reject this body, or null when it would accept it. */
@@ -74,6 +120,9 @@ export function checkChatCompletionsBody(json: unknown): { message: string; para
       }
     }
   }
+  if (body.stream_options !== undefined && body.stream !== true) {
+    return { message: "The 'stream_options' parameter is only allowed when 'stream' is enabled.", param: 'stream_options', code: 'invalid_value' };
+  }
   if (body.temperature !== undefined && (typeof body.temperature !== 'number' || body.temperature < 0 || body.temperature > 2)) {
     return { message: `Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got ${String(body.temperature)} instead.`, param: 'temperature', code: 'decimal_above_max_value' };
   }
@@ -92,6 +141,7 @@ export async function startFakeOpenAI(opts: { apiKey?: string; response?: unknow
   const apiKey = opts.apiKey ?? FAKE_OPENAI_KEY;
   const response = opts.response ?? providerFixture('openai-response');
   const scripted: ResponseFixture[] = [];
+  const streams: StreamScript[] = [];
   const handle = (req: RecordedRequest, res: ServerResponse): void => {
     if (req.method !== 'POST' || req.path !== '/v1/chat/completions') {
       sendJson(res, 404, { error: { message: `Invalid URL (${req.method} ${req.path})`, type: 'invalid_request_error', param: null, code: null } });
@@ -136,8 +186,13 @@ export async function startFakeOpenAI(opts: { apiKey?: string; response?: unknow
       invalid(res, problem.message, problem.param, problem.code);
       return;
     }
+    const json = req.json as { stream?: unknown; stream_options?: { include_usage?: unknown } };
+    if (json.stream === true) {
+      writeStream(res, streams.shift() ?? { frames: openaiStreamFrames(response as Record<string, unknown>, json.stream_options?.include_usage === true), end: 'end' });
+      return;
+    }
     sendJson(res, 200, response, { 'x-request-id': `req_${req.at}` });
   };
   const server = await startFakeServer(handle);
-  return { ...server, url: `${server.origin}/v1/chat/completions`, respondNext: (f) => scripted.push(f) };
+  return { ...server, url: `${server.origin}/v1/chat/completions`, respondNext: (f) => scripted.push(f), streamNext: (s) => streams.push(s) };
 }

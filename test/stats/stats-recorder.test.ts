@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAbRouter } from '../../runtime/routing/ab-router.js';
 import { registerAbMetrics } from '../../runtime/metrics/ab-metrics.js';
 import { createStatsRecorder, type StatsRecorder } from '../../runtime/stats/stats-recorder.js';
+import { FAILURE_CLASSES } from '../../runtime/stats/bot-stats.js';
 import { createMemoryStore } from '../../runtime/store/memory-store.js';
 import { createRedisStore, type RedisStore } from '../../runtime/store/redis-store.js';
 import { EXTERNAL_REDIS_SKIP_REASON, redisIsExternal, startRedis, type RedisHandle } from '../helpers/redis.js';
@@ -13,7 +14,7 @@ const bot = makeBot([
   { name: 'claude', weight: 30, fallback: true },
   { name: 'echo', weight: 0, fallback: true },
 ]);
-const zeroByClass = { unreachable: 0, timeout: 0, http_status: 0, bad_reply: 0, blocked: 0 };
+const zeroByClass = Object.fromEntries(FAILURE_CLASSES.map((c) => [c, 0]));
 
 /** 3 users on gpt, 1 on claude; gpt: 3 ok (120 ms) + 1 timeout; claude answers the fallback. */
 function recordScenario(stats: StatsRecorder): void {
