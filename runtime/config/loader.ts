@@ -48,6 +48,17 @@ export interface Analysis {
   parsedFiles: number;
   /** Display paths of YAML files skipped because they hold no Switchboard document. */
   skippedFiles: string[];
+  /** Every env reference as written, when `collectEnvRefs` was asked for. */
+  envRefs?: EnvReference[];
+}
+
+/** One `${VAR}` or `${VAR:-default}` as written in a config file. */
+export interface EnvReference {
+  name: string;
+  hasDefault: boolean;
+  file: string;
+  line: number;
+  column: number;
 }
 
 /** The env values one set of referenced variables had, versioned; shared by files with that set. */
@@ -108,6 +119,8 @@ const OPTS_KEYS = Array.from({ length: 8 }, (_, i) => `env:${i & 1}/private:${(i
 export interface AnalyzeOptions extends LoadOptions {
   /** Build the snapshot when there is no problem (default true; `validate` needs none). */
   snapshot?: boolean;
+  /** List every env reference in {@link Analysis.envRefs} (for `validate --env-file`). */
+  collectEnvRefs?: boolean;
 }
 
 function sameStat(e: CacheEntry, f: WalkedFile): boolean {
@@ -170,6 +183,7 @@ class Loader implements ConfigLoader {
     let parsedFiles = 0;
     let seen = 0;
     const skippedFiles: string[] = [];
+    const envRefs: EnvReference[] | undefined = opts.collectEnvRefs ? [] : undefined;
 
     for (const f of files) {
       const isRoot = f.path === root;
@@ -245,6 +259,16 @@ class Loader implements ConfigLoader {
         entry.indexed = { file: entry, resolved: entry.resolved, contentHash: entry.hash, documents: entry.parsed.docs.length };
         index.add(entry.indexed);
       }
+      if (envRefs) {
+        for (const d of entry.parsed.docs) {
+          for (const es of d.envStrings) {
+            es.template.refs.forEach((r, i) => {
+              const at = es.refPositions[i] as { line: number; column: number };
+              envRefs.push({ name: r.name, hasDefault: r.fallback !== undefined, file: entry.displayPath, line: at.line, column: at.column });
+            });
+          }
+        }
+      }
       if (entry.problemCount) {
         problems.push(...inFile(entry.displayPath, entry.parsed.problems), ...inFile(entry.displayPath, entry.resolved.problems));
       }
@@ -258,6 +282,7 @@ class Loader implements ConfigLoader {
     }
     problems.push(...index.problems());
     const analysis: Analysis = { problems: finishProblems(problems), fileCount: files.length - skippedFiles.length, documentCount: index.documents, parsedFiles, skippedFiles };
+    if (envRefs) analysis.envRefs = envRefs;
     if (build && analysis.problems.length === 0) {
       const maps = index.frozenMaps();
       const snapshot: ConfigSnapshot = {
