@@ -57,7 +57,8 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 /** Every leaf that differs between `a` and `b` (mappings recurse; lists and scalars compare whole). */
 function walkFields(a: unknown, b: unknown, path: string, out: FieldChange[]): void {
   if (isObj(a) && isObj(b)) {
-    const keys = [...Object.keys(a), ...Object.keys(b).filter((k) => !Object.hasOwn(a, k))];
+    // In the order of the new side, then what it dropped.
+    const keys = [...Object.keys(b), ...Object.keys(a).filter((k) => !Object.hasOwn(b, k))];
     for (const k of keys) {
       const child = pathOf(path, k, path === 'integrations');
       walkFields(Object.hasOwn(a, k) ? a[k] : undefined, Object.hasOwn(b, k) ? b[k] : undefined, child, out);
