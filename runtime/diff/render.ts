@@ -93,7 +93,7 @@ export function renderMarkdown(report: DiffReport, sides: { base: string; head: 
   if (report.changes.length) {
     out.push('', `<details><summary>Field changes (${report.changes.length} document${report.changes.length === 1 ? '' : 's'})</summary>`, '');
     for (const c of report.changes) {
-      out.push(`**${c.kind} \`${c.name}\`** — ${c.change} in \`${cell(c.file)}\`${c.movedFrom ? ` (moved from \`${cell(c.movedFrom)}\`)` : ''}`, '');
+      out.push(`**${c.kind} \`${c.name}\`** — ${c.change === 'removed' ? 'removed from' : `${c.change} in`} \`${cell(c.file)}\`${c.movedFrom ? ` (moved from \`${cell(c.movedFrom)}\`)` : ''}`, '');
       if (c.fields.length) {
         out.push('| key | before | after |', '|---|---|---|');
         for (const f of c.fields) out.push(`| \`${cell(f.path)}\` | ${code(f.before)} | ${code(f.after)} |`);
