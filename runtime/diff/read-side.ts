@@ -5,9 +5,9 @@
  * located problems read `integrations/bot.yaml:4:7` just as they do in the work tree.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, posix, resolve } from 'node:path';
+import { join, posix, resolve, sep } from 'node:path';
 
 /** Where a side's config tree sits: load `dir` relative to `cwd`. */
 export interface Side {
@@ -35,6 +35,31 @@ function git(cwd: string, args: string[], input?: Buffer): { ok: boolean; stdout
   const r = spawnSync('git', args, { cwd, input, maxBuffer: 512 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
   if (r.error) throw new SideError(`cannot run git: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}`);
   return { ok: r.status === 0, stdout: r.stdout, stderr: r.stderr.toString('utf8').trim() };
+}
+
+/**
+ * Removes symlinks of an exported tree that lead outside it: a revision (say, a pull request's
+ * head) must not make `diff` read, and print from, files of the machine it runs on.
+ */
+function dropEscapingLinks(root: string): void {
+  const rootReal = realpathSync(root);
+  for (const rel of readdirSync(root, { recursive: true }) as string[]) {
+    const path = join(root, rel);
+    let link = false;
+    try {
+      link = lstatSync(path).isSymbolicLink();
+    } catch {
+      continue; // under a link removed a moment ago
+    }
+    if (!link) continue;
+    let target: string | undefined;
+    try {
+      target = realpathSync(path);
+    } catch {
+      target = undefined;
+    }
+    if (target === undefined || (target !== rootReal && !target.startsWith(rootReal + sep))) unlinkSync(path);
+  }
 }
 
 function isDirectory(path: string): boolean {
@@ -67,6 +92,7 @@ export function readSide(spec: string, cwd: string, path: string): Side {
       if (!tar.ok) throw new SideError(`git archive ${spec}:${inRepo} failed: ${tar.stderr}`);
       const x = spawnSync('tar', ['-x', '-C', tmp], { input: tar.stdout, maxBuffer: 16 * 1024 * 1024 });
       if (x.status !== 0) throw new SideError(`cannot unpack ${spec}:${inRepo}: ${x.stderr?.toString('utf8').trim() || x.error?.message}`);
+      dropEscapingLinks(tmp);
     } else {
       mkdirSync(join(tmp, path), { recursive: true });
     }

@@ -3,7 +3,7 @@
  * every change kind, reordering and moving that are no change, exact shares, the three
  * formats, an invalid side, usage errors, secrets never printed, the work tree untouched.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,6 +160,25 @@ describe('switchboard diff on git revisions', () => {
     await runInProcess(['diff', c1, c3], repo.dir, env);
     expect(repo.git('status', '--porcelain=v1', '--untracked-files=all')).toBe(before);
     expect(readFileSync(join(repo.dir, 'integrations/support.yaml'), 'utf8')).toBe(head);
+  });
+
+  it('a committed symlink leading outside the tree is not followed', async () => {
+    const r2 = tempRepo();
+    const outside = mkdtempSync(join(tmpdir(), 'swb-outside-'));
+    try {
+      writeFileSync(join(outside, 'host.yaml'), echo('host-only-document'));
+      const a = r2.commit({ 'integrations/x.yaml': docs(echo('a'), bot('b1', [['a', 1]])) });
+      symlinkSync(join(outside, 'host.yaml'), join(r2.dir, 'integrations', 'leak.yaml'));
+      r2.commit({});
+      const r = await runInProcess(['diff', a, 'HEAD', '--format', 'json'], r2.dir);
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toContain('host-only-document');
+      // In the work tree the link is followed, as validate and serve do.
+      expect((await runInProcess(['diff', a, 'integrations', '--format', 'json'], r2.dir)).stdout).toContain('host-only-document');
+    } finally {
+      r2.remove();
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('a path missing at the base revision reads as an empty tree (everything added)', async () => {
