@@ -4,7 +4,7 @@
  * problems printed) or runtime stats unavailable, 2 usage.
  */
 import { parseArgs } from 'node:util';
-import { formatProblems, type ProblemFormat } from '../config/format.js';
+import { formatProblems } from '../config/format.js';
 import { isEnvFlagOn } from '../core/env-flag.js';
 import { buildReport, refreshWarnings } from '../diff/diff-report.js';
 import { loadSide, type LoadedSide } from '../diff/load-side.js';
@@ -37,8 +37,6 @@ Exit codes: 0 both sides valid (changed or not), 1 either side invalid or --stat
 2 usage error.
 `;
 
-const problemFormat: Record<DiffFormat, ProblemFormat> = { text: 'text', markdown: 'text', json: 'json' };
-
 function parse(argv: string[]) {
   return parseArgs({
     args: argv,
@@ -54,11 +52,10 @@ function parse(argv: string[]) {
   });
 }
 
-/** Prints an invalid side's problems; for markdown as a fenced block a comment can show. */
-function reportInvalid(io: CliIO, label: string, side: LoadedSide & { ok: false }, format: DiffFormat): void {
-  const body = formatProblems(side.problems, problemFormat[format]);
-  if (format === 'json') io.stdout(body);
-  else if (format === 'markdown') io.stdout(`### Switchboard: \`${label}\` is invalid\n\n\`\`\`\n${body}\`\`\`\n`);
+/** Prints an invalid side's problems as text; for markdown inside a fenced block a comment can show. */
+function reportInvalid(io: CliIO, label: string, side: LoadedSide & { ok: false }, format: 'text' | 'markdown'): void {
+  const body = formatProblems(side.problems, 'text');
+  if (format === 'markdown') io.stdout(`### Switchboard: \`${label}\` is invalid\n\n\`\`\`\n${body}\`\`\`\n`);
   else io.stdout(`${body}${label} is invalid: ${side.problems.length} problem${side.problems.length === 1 ? '' : 's'}\n`);
 }
 
@@ -93,8 +90,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const [base, head] = sides as [Side, Side];
     const [before, after] = [await loadSide(base, allowPrivateNetwork), await loadSide(head, allowPrivateNetwork)];
     if (!before.ok || !after.ok) {
-      if (!before.ok) reportInvalid(io, baseSpec, before, format);
-      if (!after.ok) reportInvalid(io, headSpec, after, format);
+      const invalid = [before.ok ? undefined : { label: baseSpec, side: before }, after.ok ? undefined : { label: headSpec, side: after }].filter((x) => x !== undefined);
+      // JSON stays one document: the problems of both sides in one array.
+      if (format === 'json') io.stdout(formatProblems(invalid.flatMap((x) => x.side.problems), 'json'));
+      else for (const x of invalid) reportInvalid(io, x.label, x.side, format);
       return 1;
     }
     const report = buildReport(before.documents, after.documents);

@@ -149,6 +149,12 @@ describe('switchboard diff on git revisions', () => {
       const json = await runInProcess(['diff', a, 'HEAD', '--format', 'json'], r2.dir);
       expect(json.code).toBe(1);
       expect(JSON.parse(json.stdout)).toContainEqual(expect.objectContaining({ file: 'integrations/x.yaml', line: 13, column: 5, rule: 'unknown-key', severity: 'error' }));
+      const md = await runInProcess(['diff', a, 'HEAD', '--format', 'markdown'], r2.dir);
+      expect(md.code).toBe(1);
+      expect(md.stdout).toContain('### Switchboard: `HEAD` is invalid\n\n```\nintegrations/x.yaml:13:5: error: unknown key "wieght"');
+      const both = await runInProcess(['diff', 'HEAD', 'HEAD', '--format', 'json'], r2.dir);
+      expect(both.code).toBe(1);
+      expect(JSON.parse(both.stdout)).toHaveLength(2);
     } finally {
       r2.remove();
     }
