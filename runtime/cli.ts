@@ -32,6 +32,14 @@ export const commands: Readonly<Record<string, CommandEntry>> = {
     summary: 'print integrations.schema.json',
     load: () => import('./cli/schema.js'),
   },
+  diff: {
+    summary: 'what a change does: documents added/removed/changed and traffic per bot (BASE HEAD)',
+    load: () => import('./cli/diff.js'),
+  },
+  init: {
+    summary: 'scaffold a config repository with a demo bot and a GitHub workflow (DIR, --force)',
+    load: () => import('./cli/init.js'),
+  },
 };
 
 /** Top-level usage text. */

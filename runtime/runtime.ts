@@ -20,6 +20,7 @@ import { createMemoryStore } from './store/memory-store.js';
 import { createRedisStore } from './store/redis-store.js';
 import type { Store } from './store/store.js';
 import { callIntegration } from './webhook/client.js';
+import { isEnvFlagOn } from './core/env-flag.js';
 
 export interface RuntimeOptions {
   configDir: string;
@@ -56,7 +57,7 @@ export function createLogger(env: NodeJS.ProcessEnv): Logger {
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const env = opts.env ?? process.env;
   const log = opts.logger ?? createLogger(env);
-  const allowPrivateNetwork = opts.allowPrivateNetwork ?? env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK === '1';
+  const allowPrivateNetwork = opts.allowPrivateNetwork ?? isEnvFlagOn(env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK);
   const metrics = createMetrics();
   const loader = createConfigLoader();
   const dir = resolve(opts.configDir);

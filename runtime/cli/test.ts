@@ -10,6 +10,7 @@ import { formatProblems } from '../config/format.js';
 import { createConfigLoader } from '../config/loader.js';
 import { DEFAULT_TEST_MESSAGE, runIntegrationTest } from './test-report.js';
 import type { CliIO } from './io.js';
+import { isEnvFlagOn } from '../core/env-flag.js';
 
 export const usage = `Usage: switchboard test INTEGRATION [--message TEXT] [--config DIR] [--allow-private-network]
 
@@ -21,7 +22,7 @@ of deltas and the total time.
 Options:
   --message TEXT             the user message (default "${DEFAULT_TEST_MESSAGE}")
   --config DIR               config directory (env SWITCHBOARD_CONFIG, default ./integrations)
-  --allow-private-network    allow http:// and private/loopback targets (env SWITCHBOARD_ALLOW_PRIVATE_NETWORK=1)
+  --allow-private-network    allow http:// and private/loopback targets (env SWITCHBOARD_ALLOW_PRIVATE_NETWORK=1|true|yes)
   -h, --help                 this help
 
 Exit codes: 0 good reply, 1 failed request or invalid config, 2 usage error.
@@ -55,7 +56,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return 2;
   }
   const name = positionals[0];
-  const allowPrivateNetwork = values['allow-private-network'] === true || io.env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK === '1';
+  const allowPrivateNetwork = values['allow-private-network'] === true || isEnvFlagOn(io.env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK);
   const dir = resolve(io.cwd, values.config ?? io.env.SWITCHBOARD_CONFIG ?? 'integrations');
   const result = await createConfigLoader().load(dir, { env: io.env, allowPrivateNetwork, requireEnv: true, cwd: io.cwd });
   if (!result.ok) {

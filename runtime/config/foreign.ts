@@ -2,10 +2,12 @@
  * Files that hold no Switchboard document (Kubernetes manifests, docker-compose files, CI
  * workflows kept beside the config) are skipped rather than reported, so a config repository
  * can keep other YAML next to its bots. A file counts as Switchboard's when it parses and any
- * document has an `apiVersion` starting with `switchboard/` or `kind: Integration|Bot`, or
+ * document has an `apiVersion` starting with `switchboard/` or `kind: Integration|Bot` (in any
+ * case of key or value: a near miss is an error, never skipped), or
  * when it carries the `integrations.schema.json` modeline. Anything that fails to parse is
  * reported as usual (it cannot be judged). Validate lists the skipped files.
  */
+import { claimsSwitchboard } from './near-miss.js';
 import type { ParsedFile } from './parse-file.js';
 
 const MODELINE = /^#\s*yaml-language-server:\s*\$schema=\S*integrations\.schema\.json/m;
@@ -16,11 +18,5 @@ export function isForeignFile(text: string, parsed: ParsedFile): boolean {
   // interpolation syntax, such as compose's `${VAR:?message}`) does not stop the judgement.
   if (parsed.docs.length === 0 || parsed.problems.some((p) => p.rule !== 'env-syntax')) return false;
   if (MODELINE.test(text)) return false;
-  return parsed.docs.every((d) => !looksLikeSwitchboard(d.value));
-}
-
-function looksLikeSwitchboard(value: unknown): boolean {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const { apiVersion, kind } = value as { apiVersion?: unknown; kind?: unknown };
-  return (typeof apiVersion === 'string' && apiVersion.startsWith('switchboard/')) || kind === 'Integration' || kind === 'Bot';
+  return parsed.docs.every((d) => !claimsSwitchboard(d.value));
 }

@@ -2,7 +2,7 @@
  * Renders problems for people (text with a source excerpt), for GitHub Actions (workflow
  * annotations) and for tools (JSON).
  */
-import type { Problem } from './snapshot.js';
+import type { Problem, Severity } from './snapshot.js';
 
 export type ProblemFormat = 'text' | 'json' | 'github';
 export const problemFormats: readonly ProblemFormat[] = ['text', 'json', 'github'];
@@ -11,6 +11,9 @@ export const problemFormats: readonly ProblemFormat[] = ['text', 'json', 'github
 export type SourceLookup = ReadonlyMap<string, string> | ((file: string) => string | undefined);
 
 const MAX_EXCERPT = 160;
+
+/** The workflow command of each severity. */
+const GITHUB_COMMAND: Readonly<Record<Severity, string>> = { error: 'error', warning: 'warning', note: 'notice' };
 
 function lineOf(sources: SourceLookup | undefined, file: string, line: number): string | undefined {
   if (!sources) return undefined;
@@ -52,27 +55,28 @@ export function escapeGithubProperty(s: string): string {
 
 /**
  * Formats problems:
- * - `text`: `FILE:LINE:COL: error: MESSAGE (rule-id)`, each followed by the source line and a
- *   caret when `sources` has the file;
- * - `github`: `::error file=…,line=…,col=…,title=rule::message` annotations;
- * - `json`: `[{file, line, column, rule, message}]` (`[]` when there are none).
+ * - `text`: `FILE:LINE:COL: SEVERITY: MESSAGE (rule-id)`, each followed by the source line and
+ *   a caret when `sources` has the file;
+ * - `github`: `::error|warning|notice file=…,line=…,col=…,title=rule::message` annotations;
+ * - `json`: `[{file, line, column, rule, severity, message}]` (`[]` when there are none).
  * Output ends with a newline unless empty.
  */
 export function formatProblems(problems: readonly Problem[], format: ProblemFormat, sources?: SourceLookup): string {
   if (format === 'json') {
-    const rows = problems.map((p) => ({ file: p.file, line: p.line, column: p.column, rule: p.rule, message: p.message }));
+    const rows = problems.map((p) => ({ file: p.file, line: p.line, column: p.column, rule: p.rule, severity: p.severity ?? 'error', message: p.message }));
     return `${JSON.stringify(rows, null, 2)}\n`;
   }
   const lines: string[] = [];
   for (const p of problems) {
+    const severity = p.severity ?? 'error';
     if (format === 'github') {
       lines.push(
-        `::error file=${escapeGithubProperty(p.file)},line=${p.line},col=${p.column},title=${escapeGithubProperty(p.rule)}::${escapeGithubData(p.message)}`,
+        `::${GITHUB_COMMAND[severity]} file=${escapeGithubProperty(p.file)},line=${p.line},col=${p.column},title=${escapeGithubProperty(p.rule)}::${escapeGithubData(p.message)}`,
       );
       continue;
     }
     // One line per problem, whatever the message holds.
-    lines.push(`${p.file}:${p.line}:${p.column}: error: ${p.message.replace(/\s*[\r\n]+\s*/g, ' ')} (${p.rule})`);
+    lines.push(`${p.file}:${p.line}:${p.column}: ${severity}: ${p.message.replace(/\s*[\r\n]+\s*/g, ' ')} (${p.rule})`);
     const src = lineOf(sources, p.file, p.line);
     if (src !== undefined) lines.push(excerpt(src, p));
   }

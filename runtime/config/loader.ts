@@ -48,6 +48,17 @@ export interface Analysis {
   parsedFiles: number;
   /** Display paths of YAML files skipped because they hold no Switchboard document. */
   skippedFiles: string[];
+  /** Every env reference as written, when `collectEnvRefs` was asked for. */
+  envRefs?: EnvReference[];
+}
+
+/** One `${VAR}` or `${VAR:-default}` as written in a config file. */
+export interface EnvReference {
+  name: string;
+  hasDefault: boolean;
+  file: string;
+  line: number;
+  column: number;
 }
 
 /** The env values one set of referenced variables had, versioned; shared by files with that set. */
@@ -108,6 +119,8 @@ const OPTS_KEYS = Array.from({ length: 8 }, (_, i) => `env:${i & 1}/private:${(i
 export interface AnalyzeOptions extends LoadOptions {
   /** Build the snapshot when there is no problem (default true; `validate` needs none). */
   snapshot?: boolean;
+  /** List every env reference in {@link Analysis.envRefs} (for `validate --env-file`). */
+  collectEnvRefs?: boolean;
 }
 
 function sameStat(e: CacheEntry, f: WalkedFile): boolean {
@@ -275,6 +288,7 @@ class Loader implements ConfigLoader {
     if (!files.every((f, i) => i === 0 || (files[i - 1] as WalkedFile).rel < f.rel)) files.sort((a, b) => (a.rel < b.rel ? -1 : 1));
     let seen = 0;
     const skippedFiles: string[] = [];
+    const envRefs: EnvReference[] | undefined = opts.collectEnvRefs ? [] : undefined;
 
     for (const f of files) {
       const entry = await readEntry(pass, f);
@@ -288,11 +302,13 @@ class Loader implements ConfigLoader {
         continue;
       }
       resolveEntry(pass, entry, f);
+      if (envRefs) collectEnvRefs(entry, envRefs);
       if (entry.problemCount) pass.problems.push(...inFile(entry.displayPath, entry.parsed.problems), ...inFile(entry.displayPath, entry.resolved.problems));
     }
     if (seen !== pass.state.entries.size) pruneUnseen(pass.state, pass.generation);
     pass.problems.push(...pass.state.index.problems());
     const analysis: Analysis = { problems: finishProblems(pass.problems), fileCount: files.length - skippedFiles.length, documentCount: pass.state.index.documents, parsedFiles: pass.parsedFiles, skippedFiles };
+    if (envRefs) analysis.envRefs = envRefs;
     if (pass.build && analysis.problems.length === 0) analysis.snapshot = snapshotOf(pass, files, walk.rootReal);
     return analysis;
   }
@@ -318,4 +334,16 @@ class Loader implements ConfigLoader {
 /** Creates a loader with its own per-file cache; keep one per watched directory. */
 export function createConfigLoader(): ConfigLoader & { analyze(dir: string, opts?: AnalyzeOptions): Promise<Analysis> } {
   return new Loader();
+}
+
+/** Appends the env references of one parsed file, as written, with their positions. */
+function collectEnvRefs(entry: CacheEntry, out: EnvReference[]): void {
+  for (const d of entry.parsed.docs) {
+    for (const es of d.envStrings) {
+      es.template.refs.forEach((r, i) => {
+        const at = es.refPositions[i] as { line: number; column: number };
+        out.push({ name: r.name, hasDefault: r.fallback !== undefined, file: entry.displayPath, line: at.line, column: at.column });
+      });
+    }
+  }
 }

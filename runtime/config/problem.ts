@@ -31,7 +31,7 @@ export function compareProblems(a: Problem, b: Problem): number {
 /**
  * Sorts and drops exact duplicates (the same issue found twice, e.g. through an alias that
  * expands the same node at two places). Returns a new array of `{file, line, column, rule,
- * message}` objects with exactly those keys in that order.
+ * message}` objects with exactly those keys in that order (plus `severity` when it is not `error`).
  */
 export function finishProblems(problems: readonly Problem[]): Problem[] {
   const sorted = [...problems].sort(compareProblems);
@@ -39,7 +39,9 @@ export function finishProblems(problems: readonly Problem[]): Problem[] {
   let prev: Problem | undefined;
   for (const p of sorted) {
     if (prev && compareProblems(prev, p) === 0) continue;
-    out.push({ file: p.file, line: p.line, column: p.column, rule: p.rule, message: p.message });
+    const finished: Problem = { file: p.file, line: p.line, column: p.column, rule: p.rule, message: p.message };
+    if (p.severity !== undefined && p.severity !== 'error') finished.severity = p.severity;
+    out.push(finished);
     prev = p;
   }
   return out;

@@ -9,6 +9,7 @@ import { buildBot, buildIntegration } from './build-resolved.js';
 import { checkBot, checkIntegration, type CheckProblem } from './document-checks.js';
 import { resolveEnvTemplate } from './env-ref.js';
 import type { Locator } from './locate.js';
+import { nearMissProblems } from './near-miss.js';
 import type { ParsedDocument, ParsedFile, PathSegment } from './parse-file.js';
 import type { LocalProblem, Position } from './problem.js';
 import type { ResolvedBot, ResolvedIntegration } from './snapshot.js';
@@ -134,8 +135,11 @@ function resolveDocument(doc: ParsedDocument, opts: ResolveOptions, locate: Loca
   }
 
   if (doc.yamlOk) {
+    const nearMiss = isObj(value) ? nearMissProblems(value) : [];
     if (!isObj(value)) {
       located.push({ path: [], anchor: 'value', rule: 'invalid-type', message: `a document must be a mapping with apiVersion, kind and name, got ${describeValue(value)}` });
+    } else if (nearMiss.length > 0) {
+      located.push(...nearMiss);
     } else if (value.kind === undefined) {
       located.push({ path: ['kind'], anchor: 'map', rule: 'missing-key', message: 'missing required key "kind" (Integration or Bot)' });
     } else if (!info.kind) {

@@ -31,6 +31,10 @@ export const rules = {
   'timeout-range': '`timeout`, `firstTokenTimeout` or `idleTimeout` is outside 100ms..5m, or a streaming deadline is longer than `timeout`.',
   'env-syntax': 'A malformed environment reference: anything starting `${` other than `${VAR}` or `${VAR:-default}`.',
   'env-missing': 'A referenced environment variable is unset or empty and has no default (only with --require-env, and always for `serve`/`test`).',
+  'env-undeclared': 'A `${VAR}` without a default names a variable that no `--env-file` declares.',
+  'env-unused': 'A note: an `--env-file` declares a variable that no config file references.',
+  'env-file': 'An `--env-file` line or document that is neither dotenv (`NAME=value`, `NAME`) nor readable YAML.',
+  'not-switchboard': 'A YAML file in a config directory holds no Switchboard document: a warning, an error with `--strict`.',
   'signing-secret': '`signingSecret` (after env resolution) is not `whsec_` followed by base64.',
 } as const;
 

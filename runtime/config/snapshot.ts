@@ -4,6 +4,9 @@
  */
 import type { IntegrationType, ReplyFormat, Stickiness } from '../../schema/config.js';
 
+/** How much a problem matters: errors fail validation; warnings and notes do not. */
+export type Severity = 'error' | 'warning' | 'note';
+
 /** A located config problem. `file` is relative to the working directory; line/column 1-based. */
 export interface Problem {
   file: string;
@@ -11,6 +14,8 @@ export interface Problem {
   column: number;
   rule: string;
   message: string;
+  /** Absent means `error`. */
+  severity?: Severity;
 }
 
 export interface SourceLocation {

@@ -63,8 +63,8 @@ describe('main (in-process)', () => {
     return { io: { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env, cwd: repoRoot }, out, err };
   }
 
-  it('dispatches to the command modules, with serve and test entries present', async () => {
-    expect(Object.keys(commands).sort()).toEqual(['schema', 'serve', 'test', 'validate']);
+  it('dispatches to the command modules, with serve, test, diff and init entries present', async () => {
+    expect(Object.keys(commands).sort()).toEqual(['diff', 'init', 'schema', 'serve', 'test', 'validate']);
     for (const c of Object.values(commands)) expect(typeof (await c.load()).run).toBe('function');
     const { io, out } = capture();
     expect(await main(['validate', '--format', 'json', 'integrations'], io)).toBe(0);

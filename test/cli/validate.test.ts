@@ -45,7 +45,7 @@ describe('switchboard validate', () => {
         `${rules}/unknown-key/typo.yaml:14:1: error: unknown key "systemPromt" (did you mean "systemPrompt"?) (unknown-key)`,
         '  14 | systemPromt: hi',
         '     | ^',
-        'invalid: 3 problems in 2 files (2 files, 3 documents)',
+        'invalid: 3 errors in 2 files (2 files, 3 documents)',
         '',
       ].join('\n'),
     );
@@ -60,6 +60,7 @@ describe('switchboard validate', () => {
         line: 4,
         column: 7,
         rule: 'duplicate-name',
+        severity: 'error',
         message: `duplicate Integration name "echo"; already defined at ${rules}/duplicate-name/a.yaml:3`,
       },
     ]);
@@ -103,6 +104,7 @@ describe('switchboard validate', () => {
         line: 13,
         column: 16,
         rule: 'signing-secret',
+        severity: 'error',
         message: 'signingSecret must be "whsec_" followed by base64 (a Standard Webhooks secret)',
       },
     ]);

@@ -1,7 +1,7 @@
 /**
  * Other tools' YAML beside the config (Kubernetes manifests, compose files, CI workflows) is
- * skipped and listed, never silently accepted as config and never reported as errors; a file
- * that looks like Switchboard's is always checked.
+ * skipped with a not-switchboard warning, never silently accepted as config and never an error
+ * (except with --strict); a file that looks like Switchboard's is always checked.
  */
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,7 +35,11 @@ describe('files holding no Switchboard document', () => {
       '.github/ignored-anyway.yml': 'on: [push]\n',
     });
     const summary = await validateTrees([root], { cwd: root });
-    expect(summary.problems).toEqual([]);
+    expect(summary.errors).toBe(0);
+    expect(summary.problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.severity} ${p.rule}`)).toEqual([
+      `${join('deploy', 'compose.yml')}:1:1 warning not-switchboard`,
+      `${join('deploy', 'k8s.yaml')}:1:1 warning not-switchboard`,
+    ]);
     expect(summary.skipped.sort()).toEqual([join('deploy', 'compose.yml'), join('deploy', 'k8s.yaml')]);
     expect(summary.files).toBe(1);
     const loaded = await createConfigLoader().load(root, { cwd: root, env: {} });

@@ -39,9 +39,9 @@ describe('formatProblems', () => {
     expect(escapeGithubProperty('C:\\x,y')).toBe('C%3A\\x%2Cy');
   });
 
-  it('json: exactly [{file,line,column,rule,message}], [] when valid', () => {
-    expect(JSON.parse(formatProblems(problems, 'json'))).toEqual(problems);
-    expect(Object.keys(JSON.parse(formatProblems(problems, 'json'))[0])).toEqual(['file', 'line', 'column', 'rule', 'message']);
+  it('json: exactly [{file,line,column,rule,severity,message}], [] when valid', () => {
+    expect(JSON.parse(formatProblems(problems, 'json'))).toEqual(problems.map((p) => ({ ...p, severity: 'error' })));
+    expect(Object.keys(JSON.parse(formatProblems(problems, 'json'))[0])).toEqual(['file', 'line', 'column', 'rule', 'severity', 'message']);
     expect(formatProblems([], 'json')).toBe('[]\n');
   });
 });

@@ -58,12 +58,8 @@ describe('README', () => {
 
   it('documents every key of both document kinds', () => {
     // Reference docs are moving to docs/: keys may be documented in a docs/ table instead.
-    const integrationRows = `${tableAfter('### `kind: Integration`').join('
-')}
-${docsRows}`;
-    const botRows = `${tableAfter('### `kind: Bot`').join('
-')}
-${docsRows}`;
+    const integrationRows = `${tableAfter('### `kind: Integration`').join('\n')}\n${docsRows}`;
+    const botRows = `${tableAfter('### `kind: Bot`').join('\n')}\n${docsRows}`;
     for (const key of Object.keys(integrationSchema.shape)) {
       if (['apiVersion', 'kind', 'name'].includes(key)) continue;
       expect(integrationRows, key).toContain(`\`${key}\``);
