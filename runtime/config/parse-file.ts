@@ -56,7 +56,8 @@ class Converter {
   private outerAlias: YamlNode | undefined;
   private expanded = 0;
   private limitHit = false;
-  private depthHit = false;
+  /** Set once a nesting problem is reported for the document (by the parser or here). */
+  depthHit = false;
 
   constructor(
     private readonly text: string,
@@ -247,7 +248,12 @@ export function parseFile(text: string): ParsedFile {
     const conv = new Converter(text, lc, mayHaveAliases);
     for (const e of doc.errors) {
       conv.ok = false;
-      conv.problem(conv.pos(e.pos[0]), 'yaml-syntax', yamlMessage(e.message));
+      const message = yamlMessage(e.message);
+      if (message === nestingMessage()) {
+        if (conv.depthHit) continue; // the overflow surfaces at many places: say it once
+        conv.depthHit = true;
+      }
+      conv.problem(conv.pos(e.pos[0]), 'yaml-syntax', message);
     }
     for (const w of doc.warnings) {
       conv.ok = false;
