@@ -18,7 +18,7 @@ import { randomUsers, repliedOk, settings, userBody, type Context } from './lib/
 import { closedLoop, each, paced, type LoadResult } from './lib/load.js';
 import { reloadUnderLoad, type ReloadResult } from './lib/reload.js';
 import { report } from './lib/report.js';
-import { configScale, perMessage, type PerMessageRow, type ScaleRow } from './lib/scale.js';
+import { configScale, perMessage, wideFileScale, type PerMessageRow, type ScaleRow, type WideFileRow } from './lib/scale.js';
 import { readCounter, startForwarder, startRedis, startStub, startSwitchboard, type Server } from './lib/servers.js';
 import { throughput, type Scenario, type ScenarioResult } from './lib/throughput.js';
 import { cpuMs } from './lib/procs.js';
@@ -72,6 +72,7 @@ let abShare: number | undefined;
 let fixed: FixedRow[] | undefined;
 let reload: ReloadResult | undefined;
 let scale: ScaleRow[] | undefined;
+let wideFile: WideFileRow | undefined;
 let perMsg: PerMessageRow[] | undefined;
 const profiles: Array<{ label: string; file: string; text: string }> = [];
 const comparisons: Array<{ label: string; text: string }> = [];
@@ -209,6 +210,7 @@ try {
   if (want('scale')) {
     ctx.log('\n== config scale');
     scale = await configScale(ctx, hook);
+    wideFile = await wideFileScale(ctx);
     ctx.log('== per-message cost vs config size');
     perMsg = await perMessage(ctx, hook);
   }
@@ -242,6 +244,7 @@ const markdown = report({
   fixed,
   reload,
   scale,
+  wideFile,
   perMessage: perMsg,
   profiles,
   comparisons,
@@ -249,7 +252,7 @@ const markdown = report({
 writeFileSync(join(ctx.results, 'latest.md'), markdown);
 writeFileSync(
   join(ctx.results, 'latest.json'),
-  JSON.stringify({ startedAt, machine, commit, settings: ctx.s, throughput: tp, abShare, fallbackCount, fixed, reload, scale, perMessage: perMsg }, null, 2),
+  JSON.stringify({ startedAt, machine, commit, settings: ctx.s, throughput: tp, abShare, fallbackCount, fixed, reload, scale, wideFile, perMessage: perMsg }, null, 2),
 );
 process.stdout.write(`\n${markdown}\n`);
 ctx.log(`saved bench/results/latest.md and latest.json (${Math.round((performance.now() - t0) / 1000)} s)`);

@@ -16,6 +16,7 @@ import { createAbRouter } from './routing/ab-router.js';
 import { registerAbMetrics } from './metrics/ab-metrics.js';
 import { createStatsRecorder } from './stats/stats-recorder.js';
 import { buildServer, type SwitchboardApp } from './server.js';
+import { memoryLimitFromEnv } from './store/memory-limit.js';
 import { createMemoryStore } from './store/memory-store.js';
 import { createRedisStore } from './store/redis-store.js';
 import type { Store } from './store/store.js';
@@ -58,6 +59,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const env = opts.env ?? process.env;
   const log = opts.logger ?? createLogger(env);
   const allowPrivateNetwork = opts.allowPrivateNetwork ?? isEnvFlagOn(env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK);
+  // Checked before anything starts, so a typo stops the process with a clear message.
+  const memoryLimitBytes = memoryLimitFromEnv(env);
   const metrics = createMetrics();
   const loader = createConfigLoader();
   const dir = resolve(opts.configDir);
@@ -91,7 +94,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       () => log.warn({ store: 'redis' }, 'Redis is not reachable yet: answering without history until it is'),
     );
   } else {
-    store = createMemoryStore();
+    store = createMemoryStore({ memoryLimitBytes });
     log.info({ store: 'memory' }, 'no REDIS_URL: using the in-memory history store (per process, lost on restart)');
   }
 

@@ -120,3 +120,15 @@ integrations:
   }
   return dir;
 }
+
+/**
+ * One file of about 1 MiB holding one integration with `keys` header entries: the shape
+ * that made validation quadratic (the YAML library compared every key with every other).
+ */
+export function writeWideFileConfig(dir: string, keys: number): string {
+  fresh(dir);
+  const lines = ['apiVersion: switchboard/v1', 'kind: Integration', 'name: wide', 'type: custom', 'url: https://wide.example.com/hook', 'headers:'];
+  for (let k = 0; k < keys; k++) lines.push(`  x-wide-header-${String(k).padStart(5, '0')}: value-${String(k).padStart(5, '0')}-abcdefghijkl`);
+  writeFileSync(join(dir, 'wide.yaml'), `${lines.join('\n')}\n`);
+  return dir;
+}

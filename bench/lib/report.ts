@@ -4,7 +4,7 @@
 import type { Context } from './context.js';
 import type { LoadResult } from './load.js';
 import type { ReloadResult } from './reload.js';
-import type { PerMessageRow, ScaleRow } from './scale.js';
+import type { PerMessageRow, ScaleRow, WideFileRow } from './scale.js';
 import { fmt, table } from './stats.js';
 import type { ScenarioResult } from './throughput.js';
 
@@ -21,6 +21,7 @@ export interface ReportInput {
   fixed?: Array<{ label: string; result: LoadResult }>;
   reload?: ReloadResult;
   scale?: ScaleRow[];
+  wideFile?: WideFileRow;
   perMessage?: PerMessageRow[];
   profiles?: Array<{ label: string; file: string; text: string }>;
   comparisons?: Array<{ label: string; text: string }>;
@@ -112,6 +113,10 @@ export function report(r: ReportInput): string {
       ),
       '',
     );
+  }
+  if (r.wideFile) {
+    const w = r.wideFile;
+    out.push(`- One ${(w.bytes / 1048576).toFixed(2)} MiB file with ${fmt.int(w.keys)} keys in one mapping: validate ${fmt.int(w.validateMs)} ms (duplicate keys are found in one pass; the YAML library's pairwise check took ~15 s here).`, '');
   }
   if (r.perMessage && r.perMessage.length > 0) {
     out.push(

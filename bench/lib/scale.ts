@@ -4,7 +4,8 @@
  * cost of a running Switchboard serving a tree of 10 vs 10,000 integrations and bots.
  */
 import { join } from 'node:path';
-import { writeScaleConfig, scaleName } from './configs.js';
+import { statSync } from 'node:fs';
+import { writeScaleConfig, writeWideFileConfig, scaleName } from './configs.js';
 import type { Context } from './context.js';
 import { userBody } from './context.js';
 import { closedLoop, type Target } from './load.js';
@@ -46,6 +47,21 @@ export async function configScale(ctx: Context, webhookUrl: string): Promise<Sca
     ctx.log(`  ${String(n).padStart(6)} integrations: validate ${Math.round(v.ms)} ms, load ${Math.round(l.ms)} ms, reload ${Math.round(l.reloadMs)} ms, RSS ${l.rssMb} MB, heap held ${l.heapHeldMb} MB`);
   }
   return rows;
+}
+
+export interface WideFileRow {
+  keys: number;
+  bytes: number;
+  validateMs: number;
+}
+
+/** Validate time of one ~1 MiB file with 20,000 keys in one mapping (must grow linearly with keys). */
+export async function wideFileScale(ctx: Context, keys = 20_000): Promise<WideFileRow> {
+  const dir = writeWideFileConfig(join(ctx.tmp, `wide-${keys}`), keys);
+  const v = await child<{ ms: number }>(ctx, 'validate', dir);
+  const row = { keys, bytes: statSync(join(dir, 'wide.yaml')).size, validateMs: v.ms };
+  ctx.log(`  one ${(row.bytes / 1048576).toFixed(2)} MiB file with ${keys} keys: validate ${Math.round(v.ms)} ms`);
+  return row;
 }
 
 export interface PerMessageRow {

@@ -6,6 +6,7 @@
  * conversation_id is `channel:thread_ts` (the message `ts` when it starts a thread).
  */
 import type { Attachment, InboundMessage } from '../core/message.js';
+import { slackEnvelopeSchema, slackEventSchema } from './slack-event-schema.js';
 
 export interface SlackFile {
   id?: string;
@@ -39,15 +40,22 @@ const ALLOWED_SUBTYPES = new Set([undefined, 'file_share']);
 
 /** First look at an `event_callback` envelope; needs no API call. */
 export function triageSlackEvent(envelope: Record<string, unknown>): SlackTriage {
-  const eventId = envelope.event_id;
-  const event = envelope.event as Partial<SlackMessageEvent> | undefined;
-  if (typeof eventId !== 'string' || eventId === '' || typeof event !== 'object' || event === null) return { kind: 'ignore', reason: 'malformed event_callback' };
+  const head = slackEnvelopeSchema.safeParse(envelope);
+  const rawEvent = envelope.event;
+  if (!head.success || typeof rawEvent !== 'object' || rawEvent === null || Array.isArray(rawEvent)) return { kind: 'ignore', reason: 'malformed event_callback' };
+  const eventId = head.data.event_id;
+  if (eventId === undefined || eventId === '') return { kind: 'ignore', reason: 'malformed event_callback' };
+  // A bot marker of any type means a bot wrote it, even when it is not a string.
+  const rawFlags = rawEvent as { bot_id?: unknown; subtype?: unknown };
+  const parsedEvent = slackEventSchema.safeParse(rawEvent);
+  if (!parsedEvent.success) return { kind: 'ignore', reason: 'malformed event' };
+  const event: Partial<SlackMessageEvent> = parsedEvent.data;
   const isDm = event.type === 'message' && event.channel_type === 'im';
   if (!isDm && event.type !== 'app_mention') return { kind: 'ignore', reason: `event ${String(event.type)}${event.channel_type ? ` in ${event.channel_type}` : ''}` };
-  if (!ALLOWED_SUBTYPES.has(event.subtype)) return { kind: 'ignore', reason: `subtype ${String(event.subtype)}` };
-  if (event.bot_id) return { kind: 'ignore', reason: 'message from a bot' };
+  if (!ALLOWED_SUBTYPES.has(rawFlags.subtype as string | undefined)) return { kind: 'ignore', reason: `subtype ${String(rawFlags.subtype)}` };
+  if (rawFlags.bot_id) return { kind: 'ignore', reason: 'message from a bot' };
   if (typeof event.user !== 'string' || typeof event.channel !== 'string' || typeof event.ts !== 'string') return { kind: 'ignore', reason: 'message without user, channel or ts' };
-  const selfUserId = selfFromEnvelope(envelope);
+  const selfUserId = head.data.authorizations?.[0]?.user_id;
   if (selfUserId !== undefined && event.user === selfUserId) return { kind: 'ignore', reason: 'own message' };
   const hasText = typeof event.text === 'string' && event.text.trim() !== '';
   if (!hasText && !(Array.isArray(event.files) && event.files.length > 0)) return { kind: 'ignore', reason: 'no text or files' };
@@ -55,16 +63,6 @@ export function triageSlackEvent(envelope: Record<string, unknown>): SlackTriage
   const triage: SlackTriage = { kind: 'candidate', eventId, event: event as SlackMessageEvent, conversationId: `${event.channel}:${threadTs}` };
   if (selfUserId !== undefined) triage.selfUserId = selfUserId;
   return triage;
-}
-
-/** The bot user id Slack put in the envelope (`authorizations[0].user_id`), if any. */
-function selfFromEnvelope(envelope: Record<string, unknown>): string | undefined {
-  const auth = envelope.authorizations;
-  if (Array.isArray(auth) && auth.length > 0) {
-    const first = auth[0] as { user_id?: unknown; is_bot?: unknown };
-    if (typeof first.user_id === 'string') return first.user_id;
-  }
-  return undefined;
 }
 
 /**

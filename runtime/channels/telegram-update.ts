@@ -6,6 +6,7 @@
  */
 import type { Attachment, InboundMessage } from '../core/message.js';
 import type { TelegramIdentity } from './telegram-api.js';
+import { tgMessageSchema } from './telegram-update-schema.js';
 
 export interface TgUser {
   id: number;
@@ -64,9 +65,12 @@ export function isTelegramUpdate(body: unknown): body is { update_id: number } &
  * bot's username (`needsIdentity`) for the final decision by `isAddressedToBot`.
  */
 export function triageUpdate(update: { update_id: number } & Record<string, unknown>, botId: number | undefined): UpdateTriage {
-  const message = update.message as TgMessage | undefined;
-  if (!message || typeof message !== 'object') return { kind: 'ignore', reason: `unsupported update type (${Object.keys(update).filter((k) => k !== 'update_id').join(',') || 'empty'})` };
-  if (!message.chat || !Number.isSafeInteger(message.chat.id) || !Number.isSafeInteger(message.message_id)) return { kind: 'ignore', reason: 'malformed message' };
+  const raw = update.message;
+  if (!raw || typeof raw !== 'object') return { kind: 'ignore', reason: `unsupported update type (${Object.keys(update).filter((k) => k !== 'update_id').join(',') || 'empty'})` };
+  // Badly typed optional fields are dropped here, so nothing below sees a wrong type.
+  const parsed = tgMessageSchema.safeParse(raw);
+  if (!parsed.success) return { kind: 'ignore', reason: 'malformed message' };
+  const message: TgMessage = parsed.data;
   if (!message.from || !Number.isSafeInteger(message.from.id)) return { kind: 'ignore', reason: 'message without sender' };
   if (message.from.is_bot) return { kind: 'ignore', reason: 'message from a bot' };
   if (!hasContent(message)) return { kind: 'ignore', reason: 'no text or supported file' };

@@ -3,6 +3,7 @@
  * annotations) and for tools (JSON).
  */
 import type { Problem, Severity } from './snapshot.js';
+import { normalizeLineBreaks } from './yaml-options.js';
 
 export type ProblemFormat = 'text' | 'json' | 'github';
 export const problemFormats: readonly ProblemFormat[] = ['text', 'json', 'github'];
@@ -17,8 +18,9 @@ const GITHUB_COMMAND: Readonly<Record<Severity, string>> = { error: 'error', war
 
 function lineOf(sources: SourceLookup | undefined, file: string, line: number): string | undefined {
   if (!sources) return undefined;
-  const text = typeof sources === 'function' ? sources(file) : sources.get(file);
-  if (text === undefined) return undefined;
+  const raw = typeof sources === 'function' ? sources(file) : sources.get(file);
+  if (raw === undefined) return undefined;
+  const text = normalizeLineBreaks(raw);
   let start = 0;
   for (let i = 1; i < line; i++) {
     const nl = text.indexOf('\n', start);

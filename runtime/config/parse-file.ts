@@ -6,7 +6,8 @@
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node as YamlNode } from 'yaml';
 import { parseEnvTemplate, type EnvTemplate } from './env-ref.js';
 import type { LocalProblem, Position } from './problem.js';
-import { MAX_ALIAS_NODES, parseStream } from './yaml-options.js';
+import { tooDeepFlowOffset } from './nesting.js';
+import { MAX_ALIAS_NODES, MAX_NESTING, normalizeLineBreaks, parseStream } from './yaml-options.js';
 
 export type PathSegment = string | number;
 
@@ -55,6 +56,8 @@ class Converter {
   private outerAlias: YamlNode | undefined;
   private expanded = 0;
   private limitHit = false;
+  /** Set once a nesting problem is reported for the document (by the parser or here). */
+  depthHit = false;
 
   constructor(
     private readonly text: string,
@@ -79,6 +82,7 @@ class Converter {
 
   convert(node: YamlNode | null | undefined): unknown {
     if (node == null) return null;
+    if (this.path.length > MAX_NESTING) return this.tooDeep(node);
     if (this.aliasDepth > 0 && ++this.expanded > MAX_ALIAS_NODES) {
       if (!this.limitHit) {
         this.limitHit = true;
@@ -101,6 +105,8 @@ class Converter {
     if (isMap(node)) {
       this.inProgress?.add(node);
       const obj: Record<string, unknown> = {};
+      // First key node per JS key: one pass, so duplicate detection stays linear in keys.
+      const seen = new Map<string, YamlNode | null>();
       for (const pair of node.items) {
         const keyNode = pair.key as YamlNode | null;
         if (keyNode && !isScalar(keyNode)) {
@@ -109,15 +115,12 @@ class Converter {
         }
         if (this.aliasDepth === 0 && keyNode?.anchor) this.anchors.set(keyNode.anchor, keyNode);
         const key = keyNode?.value == null ? '' : String(keyNode.value);
-        if (Object.hasOwn(obj, key)) {
-          const first = node.items.find((p) => isScalar(p.key) && String(p.key.value ?? '') === key);
-          this.problem(
-            this.at(keyNode),
-            'duplicate-key',
-            `duplicate key "${key}" (first at line ${this.at(first?.key as YamlNode).line})`,
-          );
+        // `1:` and `"1":` are different YAML keys but the same JS key: a duplicate here.
+        if (seen.has(key)) {
+          this.problem(this.at(keyNode), 'duplicate-key', `duplicate key "${key}" (first at line ${this.at(seen.get(key)).line})`);
           continue;
         }
+        seen.set(key, keyNode);
         this.path.push(key);
         const value = this.convert(pair.value as YamlNode | null);
         this.path.pop();
@@ -137,6 +140,15 @@ class Converter {
       });
       this.inProgress?.delete(node);
       return arr;
+    }
+    return null;
+  }
+
+  private tooDeep(node: YamlNode): null {
+    if (!this.depthHit) {
+      this.depthHit = true;
+      this.ok = false;
+      this.problem(this.at(node), 'yaml-syntax', nestingMessage());
     }
     return null;
   }
@@ -204,8 +216,24 @@ function describeTag(message: string): string {
   return `unsupported tag ${tag}: only YAML 1.2 core values (strings, numbers, booleans, null, mappings, lists) are allowed`;
 }
 
+function nestingMessage(): string {
+  return `nesting too deep (limit ${MAX_NESTING} levels of lists and mappings)`;
+}
+
+/** The library reports its own stack overflow as a syntax error: say what it means. */
+function yamlMessage(message: string): string {
+  return /call stack/i.test(message) ? nestingMessage() : message;
+}
+
 /** Parses one file's text into plain documents plus located problems (never throws). */
 export function parseFile(text: string): ParsedFile {
+  const deep = tooDeepFlowOffset(text, MAX_NESTING);
+  if (deep !== undefined) {
+    // Not parsed at all: the parser would recurse once per level.
+    const lines = normalizeLineBreaks(text.slice(0, deep)).split('\n');
+    const column = (lines[lines.length - 1] ?? '').length + 1;
+    return { problems: [{ line: lines.length, column, rule: 'yaml-syntax', message: nestingMessage() }], docs: [], envVars: [] };
+  }
   const stream = parseStream(text);
   const problems: LocalProblem[] = [];
   const docs: ParsedDocument[] = [];
@@ -214,14 +242,18 @@ export function parseFile(text: string): ParsedFile {
   const mayHaveAliases = text.includes('*');
   for (const e of stream.streamErrors) {
     const p = lc.linePos(e.pos[0]);
-    problems.push({ line: p.line, column: p.col, rule: 'yaml-syntax', message: e.message });
+    problems.push({ line: p.line, column: p.col, rule: 'yaml-syntax', message: yamlMessage(e.message) });
   }
   stream.docs.forEach((doc: Document.Parsed, index) => {
     const conv = new Converter(text, lc, mayHaveAliases);
     for (const e of doc.errors) {
-      if (e.code === 'DUPLICATE_KEY') continue; // reported by the converter, with the first line
       conv.ok = false;
-      conv.problem(conv.pos(e.pos[0]), 'yaml-syntax', e.message);
+      const message = yamlMessage(e.message);
+      if (message === nestingMessage()) {
+        if (conv.depthHit) continue; // the overflow surfaces at many places: say it once
+        conv.depthHit = true;
+      }
+      conv.problem(conv.pos(e.pos[0]), 'yaml-syntax', message);
     }
     for (const w of doc.warnings) {
       conv.ok = false;

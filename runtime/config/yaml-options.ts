@@ -16,18 +16,35 @@ export const MAX_ALIAS_NODES = 10_000;
 /**
  * Safe parsing: YAML 1.2 core schema even under a `%YAML 1.1` directive (so `yes`/`on` stay
  * strings), no merge keys, known-but-non-core tags (`!!binary`, `!!timestamp`, `!!set`...) left
- * unresolved so they surface as warnings, duplicate keys as errors, and no console output.
+ * unresolved so they surface as warnings, and no console output. The library's duplicate-key
+ * check is off: it compares every key with every other (20,000 keys took seconds); the
+ * converter in `parse-file.ts` finds duplicates in one pass instead.
  */
 export const yamlOptions: Readonly<ParseOptions & DocumentOptions & SchemaOptions> = {
   schema: 'core',
   resolveKnownTags: false,
   merge: false,
   strict: true,
-  uniqueKeys: true,
+  uniqueKeys: false,
   prettyErrors: false,
   logLevel: 'silent',
   keepSourceTokens: false,
 };
+
+/**
+ * Collections may nest at most this deep (Switchboard documents need a handful of levels);
+ * deeper ones are refused with a located `yaml-syntax` problem instead of overflowing the
+ * parser's stack.
+ */
+export const MAX_NESTING = 100;
+
+/**
+ * A lone CR (old Mac line endings) is a line break in YAML but not to the parser's line
+ * counter; turning each into LF keeps every offset and gives correct line:column.
+ */
+export function normalizeLineBreaks(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
 
 export interface ParsedStream {
   docs: Document.Parsed[];
@@ -39,7 +56,7 @@ export interface ParsedStream {
 /** Parses every document of `text` with {@link yamlOptions}. */
 export function parseStream(text: string): ParsedStream {
   const lineCounter = new LineCounter();
-  const result = parseAllDocuments(text, { ...yamlOptions, lineCounter });
+  const result = parseAllDocuments(normalizeLineBreaks(text), { ...yamlOptions, lineCounter });
   if ('empty' in result) {
     const streamErrors = [...result.errors, ...result.warnings].map((e) => ({ code: e.code, message: e.message, pos: e.pos }));
     return { docs: [], lineCounter, streamErrors };

@@ -1,10 +1,14 @@
 /**
- * The private-network rule: webhook targets and user/webhook-supplied file
- * URLs must be public HTTPS unless `--allow-private-network`. `validate` judges literal
- * addresses and `localhost` without DNS (`checkTargetUrl`); the runtime judges the address
- * it actually connects to (`isBlockedAddress`, used from undici's connect lookup).
+ * The private-network rule: webhook targets and user/webhook-supplied file URLs must be
+ * public HTTPS unless `--allow-private-network`. One classifier serves `validate` and the
+ * runtime: `checkTargetUrl` judges literal addresses and local names without DNS (validate,
+ * and the runtime before dispatch, since undici skips lookup for IP literals), and
+ * `isBlockedAddress` judges every address a name resolves to at connect time. IPv6 forms
+ * that carry an IPv4 address (mapped, translated, compatible, NAT64, 6to4, Teredo) are
+ * judged as that IPv4 address.
  */
 import { BlockList, isIP } from 'node:net';
+import { embeddedIPv4, ipv6Groups } from './ipv6.js';
 
 const blocked = new BlockList();
 for (const [net, prefix] of [
@@ -16,6 +20,7 @@ for (const [net, prefix] of [
   ['172.16.0.0', 12],
   ['192.0.0.0', 24],
   ['192.0.2.0', 24],
+  ['192.88.99.0', 24], // 6to4 relay anycast
   ['192.168.0.0', 16],
   ['198.18.0.0', 15],
   ['198.51.100.0', 24],
@@ -28,10 +33,17 @@ for (const [net, prefix] of [
 for (const [net, prefix] of [
   ['::', 128],
   ['::1', 128],
+  ['64:ff9b:1::', 48], // local-use NAT64: the embedding is site-specific
+  ['100::', 64], // discard-only
+  ['2001:10::', 28], // ORCHID
+  ['2001:20::', 28], // ORCHIDv2
+  ['2001:db8::', 32], // documentation
+  ['3fff::', 20], // documentation
+  ['5f00::', 16], // SRv6 SIDs
   ['fc00::', 7], // unique local
   ['fe80::', 10], // link-local
+  ['fec0::', 10], // site-local (deprecated, still routed privately)
   ['ff00::', 8], // multicast
-  ['2001:db8::', 32], // documentation
 ] as const) {
   blocked.addSubnet(net, prefix, 'ipv6');
 }
@@ -68,19 +80,27 @@ export function isBlockedAddress(address: string): boolean {
   const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
   const family = isIP(bare);
   if (family === 4) return blocked.check(bare, 'ipv4');
-  if (family === 6) {
-    // IPv4-mapped / compatible / NAT64 forms: judge the embedded IPv4 address.
-    const mapped = /^(?:::ffff:|::|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-    if (mapped?.[1]) return blocked.check(mapped[1], 'ipv4');
-    const hexMapped = /^(?:::ffff:|::|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(bare);
-    if (hexMapped?.[1] && hexMapped[2]) {
-      const hi = parseInt(hexMapped[1], 16);
-      const lo = parseInt(hexMapped[2], 16);
-      return blocked.check(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, 'ipv4');
-    }
-    return blocked.check(bare, 'ipv6');
-  }
-  return false;
+  if (family !== 6) return false;
+  if (blocked.check(bare, 'ipv6')) return true;
+  const groups = ipv6Groups(bare);
+  const inner = groups ? embeddedIPv4(groups) : null;
+  return inner !== null && blocked.check(inner, 'ipv4');
+}
+
+/**
+ * True for names that always mean this machine or its local network: `localhost` and
+ * `*.localhost` (RFC 6761), `localhost.localdomain`, `.local` (mDNS) and `.internal`; a
+ * trailing dot (the absolute form `localhost.`) changes nothing.
+ */
+export function isLocalHostName(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.+$/, '');
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === 'localhost.localdomain' ||
+    host.endsWith('.local') ||
+    host.endsWith('.internal')
+  );
 }
 
 /**
@@ -102,10 +122,8 @@ export function checkTargetUrl(raw: string, allowPrivateNetwork: boolean): strin
   }
   if (allowPrivateNetwork) return null;
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) {
-    return `"${host}" is a local host name; allowed only with --allow-private-network`;
-  }
-  const literal = isIP(host) ? host : normalizeIPv4(host);
+  if (isLocalHostName(host)) return `"${host}" is a local host name; allowed only with --allow-private-network`;
+  const literal = isIP(host) ? host : normalizeIPv4(host.replace(/\.$/, ''));
   if (literal && isBlockedAddress(literal)) {
     return `"${host}" is a private, loopback or link-local address; allowed only with --allow-private-network`;
   }

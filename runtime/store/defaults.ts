@@ -31,6 +31,9 @@ export const DEFAULT_MEMORY_LIMITS = {
   counterKeys: 1_000,
 } as const;
 
+/** Bytes of conversation history the memory store holds at most (`SWITCHBOARD_MEMORY_LIMIT`). */
+export const DEFAULT_MEMORY_LIMIT_BYTES = 256 * 1024 * 1024;
+
 /** Clamps a caller's `maxLength` to [0, MAX_HISTORY_LENGTH]. */
 export function clampHistoryLength(maxLength: number): number {
   if (!Number.isFinite(maxLength) || maxLength <= 0) return 0;

@@ -1,11 +1,12 @@
 /**
  * In-process store: used when `REDIS_URL` is not set (one replica, history lost on restart).
  * Every map is size-bounded (LRU) and entries expire like their Redis counterparts, so the
- * process cannot grow without bound. Messages are kept as JSON strings, as in Redis, so a
+ * process cannot grow without bound; history is bounded by bytes as well as by count
+ * (`memoryLimitBytes`), since a few thousand long conversations would otherwise fill memory. Messages are kept as JSON strings, as in Redis, so a
  * caller mutating what it read cannot change what is stored.
  */
 import type { StoredMessage } from '../core/message.js';
-import { clampHistoryLength, DEFAULT_MEMORY_LIMITS, DEFAULT_COUNTER_TTL_SECONDS } from './defaults.js';
+import { clampHistoryLength, DEFAULT_COUNTER_TTL_SECONDS, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_MEMORY_LIMITS } from './defaults.js';
 import type {
   BeginTurnQuery,
   BeginTurnResult,
@@ -19,6 +20,8 @@ import { TtlLru } from './ttl-lru.js';
 export interface MemoryStoreOptions {
   /** Upper bounds of each map; least recently used entries go first. */
   limits?: Partial<Record<keyof typeof DEFAULT_MEMORY_LIMITS, number>>;
+  /** Bytes of history held at most (default 256 MiB); least recently used conversations go first. */
+  memoryLimitBytes?: number;
   /** Counter hashes expire this long after their last increment (default 90 days). */
   counterTtlSeconds?: number;
   /** Injectable clock (ms since epoch), for tests. */
@@ -30,16 +33,25 @@ export interface MemoryStore extends Store {
   readonly kind: 'memory';
   incrementCounters(increments: readonly CounterIncrement[]): Promise<void>;
   readCounters(key: string): Promise<Record<string, number>>;
+  /** Accounted bytes of stored history (what `memoryLimitBytes` bounds). */
+  historyBytes(): number;
   /** Seconds left before `key` (history, assignment, claim or counter key) expires; -2 when absent. */
   ttlOf(key: string): number;
 }
+
+// Accounted size of a stored message: V8 may keep a string in two bytes per character, plus
+// the string header and its slot in the list.
+const messageBytes = (json: string): number => 2 * json.length + 32;
+// The entry, its key and its list, per conversation.
+const conversationBytes = (key: string): number => 2 * key.length + 160;
 
 /** Creates an in-process store. Never fails; `health()` is always `up`. */
 export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryStore {
   const now = opts.now ?? Date.now;
   const limits = { ...DEFAULT_MEMORY_LIMITS, ...opts.limits };
   const counterTtlMs = (opts.counterTtlSeconds ?? DEFAULT_COUNTER_TTL_SECONDS) * 1000;
-  const histories = new TtlLru<string[]>(limits.conversations, now);
+  const maxHistoryBytes = opts.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES;
+  const histories = new TtlLru<string[]>(limits.conversations, now, maxHistoryBytes);
   const assignments = new TtlLru<string>(limits.assignments, now);
   const claims = new TtlLru<true>(limits.claims, now);
   const counters = new TtlLru<Map<string, number>>(limits.counterKeys, now);
@@ -84,9 +96,19 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryStore {
       else if (write.messages.length > 0) {
         // The list is this store's own array: append and trim in place (no copy per turn).
         const list = histories.peek(write.historyKey) ?? [];
-        for (const m of write.messages) list.push(JSON.stringify(m));
-        if (list.length > max) list.splice(0, list.length - max);
-        histories.set(write.historyKey, list, write.ttlSeconds * 1000);
+        let bytes = histories.bytesOf(write.historyKey) ?? conversationBytes(write.historyKey);
+        for (const m of write.messages) {
+          const json = JSON.stringify(m);
+          list.push(json);
+          bytes += messageBytes(json);
+        }
+        const excess = list.length - max;
+        if (excess > 0) for (const old of list.splice(0, excess)) bytes -= messageBytes(old);
+        // One conversation alone must fit too: drop its oldest messages (keeping the newest).
+        let drop = 0;
+        while (bytes > maxHistoryBytes && drop < list.length - 1) bytes -= messageBytes(list[drop++] as string);
+        if (drop > 0) list.splice(0, drop);
+        histories.set(write.historyKey, list, write.ttlSeconds * 1000, bytes);
       }
       if (write.counters) applyCounters(write.counters);
     },
@@ -122,6 +144,10 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryStore {
       return Object.fromEntries(counters.get(key) ?? []);
     },
 
+
+    historyBytes(): number {
+      return histories.bytes;
+    },
 
     ttlOf(key: string): number {
       for (const map of [histories, assignments, claims, counters] as TtlLru<unknown>[]) {

@@ -66,3 +66,28 @@ describe('slack text helpers', () => {
     expect(slackLink({ url: 'https://x/z' })).toBe('<https://x/z>');
   });
 });
+
+describe('triageSlackEvent with badly typed fields', () => {
+  const dm = { type: 'message', channel_type: 'im', channel: 'D1', user: 'U1', text: 'hi', ts: '1.1' };
+
+  it('reads authorizations: [null] as no known bot id', () => {
+    expect(triageSlackEvent({ type: 'event_callback', event_id: 'Ev9', authorizations: [null], event: dm })).toEqual({ kind: 'candidate', eventId: 'Ev9', event: dm, conversationId: 'D1:1.1' });
+    expect(triageSlackEvent({ type: 'event_callback', event_id: 'Ev9', authorizations: 'x', event: dm })).toMatchObject({ kind: 'candidate' });
+  });
+
+  it('drops null and mistyped files, keeping the good ones', () => {
+    const t = triageSlackEvent({ ...base(), event: { ...dm, subtype: 'file_share', files: [null, 5, { id: 'F1', name: 'a.png', mimetype: { x: 1 }, url_private: 'https://f/a' }] } });
+    if (t.kind !== 'candidate') throw new Error(`ignored: ${t.reason}`);
+    expect(slackAttachments(t.event.files, sign)).toEqual([{ type: 'file', url: 'https://x/files/https%3A%2F%2Ff%2Fa', name: 'a.png', mimeType: 'application/octet-stream' }]);
+  });
+
+  it('drops a numeric text and still ignores bots whatever the bot_id type', () => {
+    expect(triageSlackEvent({ ...base(), event: { ...dm, text: 42 } })).toEqual({ kind: 'ignore', reason: 'no text or files' });
+    expect(triageSlackEvent({ ...base(), event: { ...dm, bot_id: 7 } })).toEqual({ kind: 'ignore', reason: 'message from a bot' });
+    expect(triageSlackEvent({ ...base(), event: { ...dm, subtype: 3 } })).toEqual({ kind: 'ignore', reason: 'subtype 3' });
+  });
+});
+
+function base(): Record<string, unknown> {
+  return { type: 'event_callback', event_id: 'Ev1', authorizations: [{ user_id: 'UB' }] };
+}

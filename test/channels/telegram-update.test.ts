@@ -72,3 +72,30 @@ describe('telegramAttachments', () => {
     ]);
   });
 });
+
+describe('triageUpdate with badly typed fields', () => {
+  it.each([['a string', 'mention'], ['a number', 42], ['an object', { type: 'mention' }], ['[null]', [null]]])('drops entities given as %s instead of throwing', (_name, entities) => {
+    const t = triageUpdate({ update_id: 20, message: group({ text: '@SwitchBot hi', entities: entities as never }) }, 777);
+    expect(t).toEqual({ kind: 'ignore', reason: 'group message not addressed to the bot' });
+  });
+
+  it('keeps the well-formed entities next to a null one', () => {
+    const t = triageUpdate({ update_id: 21, message: group({ text: '@SwitchBot hi', entities: [null, { type: 'mention', offset: 0, length: 10 }] as never }) }, 777);
+    expect(t).toMatchObject({ kind: 'candidate', needsIdentity: true });
+  });
+
+  it('drops a mime_type object and keeps the document', () => {
+    const t = triageUpdate({ update_id: 22, message: { message_id: 3, chat: { id: 1, type: 'private' }, from: { id: 2 }, document: { file_id: 'D', mime_type: { x: 1 }, file_name: 7 } } }, 777);
+    if (t.kind !== 'candidate') throw new Error(`ignored: ${t.reason}`);
+    expect(telegramAttachments(t.message, sign)).toEqual([{ type: 'file', url: 'https://x/files/D', name: 'document-3', mimeType: 'application/octet-stream' }]);
+  });
+
+  it('treats a mistyped is_bot as a bot (never answers one)', () => {
+    expect(triageUpdate({ update_id: 23, message: { message_id: 1, chat: { id: 1, type: 'private' }, from: { id: 2, is_bot: 'yes' }, text: 'x' } }, 777)).toEqual({ kind: 'ignore', reason: 'message from a bot' });
+  });
+
+  it('ignores a message whose required fields are mistyped', () => {
+    expect(triageUpdate({ update_id: 24, message: { message_id: '1', chat: { id: 1, type: 'private' }, from: { id: 2 }, text: 'x' } }, 777)).toEqual({ kind: 'ignore', reason: 'malformed message' });
+    expect(triageUpdate({ update_id: 25, message: { message_id: 1, chat: [null], from: { id: 2 }, text: 'x' } }, 777)).toEqual({ kind: 'ignore', reason: 'malformed message' });
+  });
+});

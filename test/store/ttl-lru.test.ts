@@ -48,4 +48,17 @@ describe('TtlLru', () => {
     expect(lru.get('k')).toBeUndefined();
     expect(lru.peek('k')).toBeUndefined();
   });
+
+  it('evicts the least recently used others while over its byte bound, never the entry being written', () => {
+    const lru = new TtlLru<string>(100, Date.now, 100);
+    lru.set('a', 'x', 1000, 40);
+    lru.set('b', 'x', 1000, 40);
+    expect(lru.bytes).toBe(80);
+    lru.set('c', 'x', 1000, 40); // 120 > 100: a goes
+    expect([lru.get('a'), lru.bytes]).toEqual([undefined, 80]);
+    lru.set('b', 'xx', 1000, 90); // b grows in place: c goes, b stays
+    expect([lru.get('c'), lru.get('b'), lru.bytes, lru.bytesOf('b')]).toEqual([undefined, 'xx', 90, 90]);
+    lru.delete('b');
+    expect(lru.bytes).toBe(0);
+  });
 });

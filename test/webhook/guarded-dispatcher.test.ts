@@ -95,7 +95,7 @@ describe('preflightUrl', () => {
 describe('callIntegration and the private-network rule', () => {
   it('refuses loopback targets without --allow-private-network and never connects', async () => {
     const before = server.connections();
-    for (const url of [`${server.origin}/x`, `https://127.0.0.1:${server.port}/x`, `https://2130706433:${server.port}/x`, `https://localhost:${server.port}/x`]) {
+    for (const url of [`${server.origin}/x`, `https://127.0.0.1:${server.port}/x`, `https://2130706433:${server.port}/x`, `https://localhost:${server.port}/x`, `https://[::ffff:0:7f00:1]:${server.port}/x`, `https://[2002:7f00:1::]:${server.port}/x`, `https://[64:ff9b::7f00:1]:${server.port}/x`, `https://localhost.:${server.port}/x`]) {
       const result = await callIntegration(integration(url), payload, { requestId: 'r', allowPrivateNetwork: false });
       expect(result).toMatchObject({ ok: false, failure: 'blocked' });
     }
