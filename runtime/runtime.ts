@@ -9,6 +9,7 @@ import pino, { type Logger } from 'pino';
 import { createConfigLoader } from './config/loader.js';
 import { createConfigManager, type ConfigManager } from './reload/config-manager.js';
 import type { Problem } from './config/snapshot.js';
+import { envFlag } from './core/env-flag.js';
 import { LOG_REDACTION } from './core/redact.js';
 import { createFileLinks } from './files/file-links.js';
 import { createMetrics } from './metrics/metrics.js';
@@ -62,7 +63,7 @@ export function createLogger(env: NodeJS.ProcessEnv): Logger {
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const env = opts.env ?? process.env;
   const log = opts.logger ?? createLogger(env);
-  const allowPrivateNetwork = opts.allowPrivateNetwork ?? env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK === '1';
+  const allowPrivateNetwork = opts.allowPrivateNetwork ?? envFlag(env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK);
   const metrics = createMetrics();
   const loader = createConfigLoader();
   const dir = resolve(opts.configDir);

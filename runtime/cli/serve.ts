@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { formatProblems } from '../config/format.js';
 import { InvalidConfigError, startRuntime } from '../runtime.js';
+import { envFlag } from '../core/env-flag.js';
 import type { CliIO } from './io.js';
 
 export const usage = `Usage: switchboard serve [--config DIR] [--port N] [--host H] [--allow-private-network]
@@ -17,7 +18,7 @@ Options:
   --port N                   port (env PORT, default 3000)
   --host H                   interface (env HOST, default 127.0.0.1; use 0.0.0.0 in containers)
   --allow-private-network    allow http:// and private/loopback webhook targets (local development;
-                             env SWITCHBOARD_ALLOW_PRIVATE_NETWORK=1)
+                             env SWITCHBOARD_ALLOW_PRIVATE_NETWORK=1|true|yes)
   -h, --help                 this help
 
 Environment: REDIS_URL (history + A/B store; absent: in memory), LOG_LEVEL (info),
@@ -58,7 +59,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       configDir,
       ...(port !== undefined ? { port: Number(port) } : {}),
       ...(values.host !== undefined ? { host: values.host } : {}),
-      allowPrivateNetwork: values['allow-private-network'] === true || io.env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK === '1',
+      allowPrivateNetwork: values['allow-private-network'] === true || envFlag(io.env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK),
       env: io.env,
     });
     return await new Promise<number>((resolve) => {

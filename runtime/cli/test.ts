@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { formatProblems } from '../config/format.js';
 import { createConfigLoader } from '../config/loader.js';
+import { envFlag } from '../core/env-flag.js';
 import { DEFAULT_TEST_MESSAGE, runIntegrationTest } from './test-report.js';
 import type { CliIO } from './io.js';
 
@@ -19,7 +20,7 @@ prints the request with secrets redacted, the status, latency, reply and a diagn
 Options:
   --message TEXT             the user message (default "${DEFAULT_TEST_MESSAGE}")
   --config DIR               config directory (env SWITCHBOARD_CONFIG, default ./integrations)
-  --allow-private-network    allow http:// and private/loopback targets (env SWITCHBOARD_ALLOW_PRIVATE_NETWORK=1)
+  --allow-private-network    allow http:// and private/loopback targets (env SWITCHBOARD_ALLOW_PRIVATE_NETWORK=1|true|yes)
   -h, --help                 this help
 
 Exit codes: 0 good reply, 1 failed request or invalid config, 2 usage error.
@@ -53,7 +54,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return 2;
   }
   const name = positionals[0];
-  const allowPrivateNetwork = values['allow-private-network'] === true || io.env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK === '1';
+  const allowPrivateNetwork = values['allow-private-network'] === true || envFlag(io.env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK);
   const dir = resolve(io.cwd, values.config ?? io.env.SWITCHBOARD_CONFIG ?? 'integrations');
   const result = await createConfigLoader().load(dir, { env: io.env, allowPrivateNetwork, requireEnv: true, cwd: io.cwd });
   if (!result.ok) {

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatProblems, problemFormats, type ProblemFormat } from '../config/format.js';
 import { ConfigDirError, validateTrees } from '../config/validate.js';
+import { envFlag } from '../core/env-flag.js';
 import type { CliIO } from './io.js';
 
 export const usage = `Usage: switchboard validate [DIR...] [options]
@@ -19,13 +20,11 @@ Options:
   --format text|json|github   output format (default text)
   --require-env               also require every referenced env variable to be set and non-empty
   --allow-private-network     allow http:// and private/loopback webhook URLs
-                              (env SWITCHBOARD_ALLOW_PRIVATE_NETWORK=1)
+                              (env SWITCHBOARD_ALLOW_PRIVATE_NETWORK=1|true|yes)
   -h, --help                  show this help
 
 Exit codes: 0 valid, 1 invalid, 2 usage error (unknown flag, bad --format, missing directory).
 `;
-
-const isTrue = (v: string | undefined): boolean => v === '1' || v === 'true';
 
 /** Runs `validate`; returns the exit code. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -63,7 +62,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       env: io.env,
       cwd: io.cwd,
       requireEnv: values['require-env'] ?? false,
-      allowPrivateNetwork: (values['allow-private-network'] ?? false) || isTrue(io.env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK),
+      allowPrivateNetwork: (values['allow-private-network'] ?? false) || envFlag(io.env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK),
     });
   } catch (err) {
     if (err instanceof ConfigDirError) {
