@@ -14,7 +14,8 @@ export const usage = `Usage: switchboard validate [DIR...] [options]
 
 Validates each config directory (default: $SWITCHBOARD_CONFIG, else ./integrations) as its
 own tree: YAML syntax, duplicate keys, schema, unique names, references, weights, URLs,
-timeouts, env-reference syntax. Diagnostics go to stdout.
+timeouts, env-reference syntax. Problems go to stdout; usage errors to stderr (with
+--format json or github, a missing directory is also printed on stdout in that format).
 
 Options:
   --format text|json|github   output format (default text)
@@ -67,6 +68,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } catch (err) {
     if (err instanceof ConfigDirError) {
       io.stderr(`switchboard validate: ${err.message}\n`);
+      // Machine-readable formats still get their document on stdout, naming the directory.
+      if (format !== 'text') io.stdout(formatProblems([{ file: err.dir, line: 1, column: 1, rule: 'config-dir', message: err.message }], format));
       return 2;
     }
     throw err;
