@@ -44,8 +44,8 @@ export interface ConfigStatus {
   loadedAt: Date;
   /** Problems of the latest failed reload; `null` once a later load succeeded (or none failed). */
   lastReloadError: { at: Date; problems: Problem[] } | null;
-  /** Reloads after the initial load: `ok` swapped, `failed` invalid or error, `skipped` unchanged. */
-  reloads: { ok: number; failed: number; skipped: number };
+  /** Reloads after the initial load, counted by outcome (the same words as the reload metric). */
+  reloads: Record<ReloadEvent['outcome'], number>;
 }
 
 export interface ConfigManager {
@@ -83,6 +83,15 @@ export class ConfigInvalidError extends Error {
 export const LOAD_ERROR_RULE = 'config-load-error';
 
 /**
+ * Environment variables are read once, when the process starts: during a reload "set it"
+ * is not enough, so an unset-variable problem says that a restart is needed.
+ */
+function restartHint(problem: Problem): Problem {
+  if (problem.rule !== 'env-missing') return problem;
+  return { ...problem, message: problem.message.replace(/; set it or write /, '; environment variables are read when Switchboard starts: set it and restart, or write ') };
+}
+
+/**
  * Load `dir` once and keep it live. Rejects with `ConfigInvalidError` (carrying the located
  * problems) when the initial load is invalid or the loader throws, so `serve` can print
  * them and exit non-zero. When `watch` is on, the watcher is armed before the initial load,
@@ -93,7 +102,7 @@ export async function createConfigManager(opts: ConfigManagerOptions): Promise<C
   let snapshot: ConfigSnapshot | undefined;
   let lastReloadError: ConfigStatus['lastReloadError'] = null;
   let lastErrorKey = '';
-  const reloads = { ok: 0, failed: 0, skipped: 0 };
+  const reloads: ConfigStatus['reloads'] = { ok: 0, invalid: 0, unchanged: 0, error: 0 };
   let closed = false;
   let initialized = false;
   let inFlight: Promise<ReloadEvent> | null = null;
@@ -113,10 +122,12 @@ export async function createConfigManager(opts: ConfigManagerOptions): Promise<C
     }
     if (!result.ok) return failed('invalid', [...result.problems], elapsed(), current);
     const next = result.snapshot;
+    const recovered = lastReloadError !== null;
     lastReloadError = null;
     lastErrorKey = '';
     if (next.revision === current.revision) {
-      reloads.skipped++;
+      reloads.unchanged++;
+      if (recovered) log.info({ revision: current.revision }, `config recovered: the rejected change was reverted; serving revision ${current.revision}`);
       return { outcome: 'unchanged', revision: current.revision, durationMs: elapsed() };
     }
     snapshot = next;
@@ -128,8 +139,8 @@ export async function createConfigManager(opts: ConfigManagerOptions): Promise<C
       durationMs: elapsed(),
     };
     log.info(
-      { revision: next.revision, previousRevision: current.revision, files: next.files.length, durationMs: event.durationMs },
-      `config reloaded: revision ${next.revision}`,
+      { revision: next.revision, previousRevision: current.revision, files: next.files.length, durationMs: event.durationMs, ...(recovered ? { recovered } : {}) },
+      `config reloaded: revision ${next.revision}${recovered ? ' (recovered from the rejected change)' : ''}`,
     );
     return event;
   };
@@ -140,7 +151,8 @@ export async function createConfigManager(opts: ConfigManagerOptions): Promise<C
     durationMs: number,
     current: ConfigSnapshot,
   ): ReloadEvent => {
-    reloads.failed++;
+    reloads[outcome]++;
+    problems = problems.map(restartHint);
     // Log a given set of problems once; the periodic rescan would repeat it every time.
     const key = JSON.stringify(problems);
     if (key !== lastErrorKey) {
