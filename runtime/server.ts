@@ -13,6 +13,7 @@ import type { ConfigSnapshot, Problem } from './config/snapshot.js';
 import type { ChannelName } from './core/message.js';
 import { LOG_REDACTION, redactSecrets } from './core/redact.js';
 import { safeEqual } from './core/safe-equal.js';
+import { VERSION } from './core/version.js';
 import { errorBody, errorCodes, SwitchboardError } from './core/errors.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createKeyedQueue } from './pipeline/keyed-queue.js';
@@ -29,7 +30,7 @@ export interface ConfigStatus {
   files: readonly string[];
   loadedAt: Date;
   lastReloadError?: { at: Date; problems: Problem[] } | null;
-  reloads?: { ok: number; failed: number; skipped: number };
+  reloads?: { ok: number; invalid: number; unchanged: number; error: number };
 }
 
 /** Where the server reads the current snapshot (the config manager, or a fixed snapshot in tests). */
@@ -210,7 +211,7 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
     },
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', async () => ({ status: 'ok', version: VERSION }));
 
   app.get('/readyz', async (_req, reply) => {
     const store = opts.store.health();
@@ -235,6 +236,7 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
     const snapshot = opts.config.current();
     const status = opts.config.status?.();
     return {
+      version: VERSION,
       revision: snapshot.revision,
       gitCommit: snapshot.gitCommit ?? null,
       dir: snapshot.dir,

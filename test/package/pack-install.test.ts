@@ -79,6 +79,6 @@ describe('npm pack → npm install in another project', () => {
     const url = await waitFor(() => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1], 30_000, 'switchboard is listening');
     const res = await fetch(`${url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok' });
+    expect(await res.json()).toEqual({ status: 'ok', version: pkg.version });
   });
 });
