@@ -9,6 +9,8 @@ import pino, { type Logger } from 'pino';
 import { createConfigLoader } from './config/loader.js';
 import { createConfigManager, type ConfigManager } from './reload/config-manager.js';
 import type { Problem } from './config/snapshot.js';
+import { isEnvFlagOn } from './core/env-flag.js';
+import { VERSION } from './core/version.js';
 import { LOG_REDACTION } from './core/redact.js';
 import { createFileLinks } from './files/file-links.js';
 import { createMetrics } from './metrics/metrics.js';
@@ -17,11 +19,11 @@ import { registerAbMetrics } from './metrics/ab-metrics.js';
 import { createStatsRecorder } from './stats/stats-recorder.js';
 import { buildServer, type SwitchboardApp } from './server.js';
 import { memoryLimitFromEnv } from './store/memory-limit.js';
+import { configWarnings, startupWarnings } from './startup-warnings.js';
 import { createMemoryStore } from './store/memory-store.js';
 import { createRedisStore } from './store/redis-store.js';
 import type { Store } from './store/store.js';
 import { callIntegration } from './webhook/client.js';
-import { isEnvFlagOn } from './core/env-flag.js';
 
 export interface RuntimeOptions {
   configDir: string;
@@ -75,6 +77,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       if (event.outcome === 'ok' || event.outcome === 'unchanged') {
         metrics.configValid.set(1);
         metrics.configProblems.set(0);
+        if (event.outcome === 'ok') for (const w of configWarnings(config.current())) log.warn(w);
       } else {
         metrics.configValid.set(0);
         metrics.configProblems.set(event.problems?.length ?? 0);
@@ -101,10 +104,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const port = opts.port ?? Number(env.PORT ?? 3000);
   const host = opts.host ?? env.HOST ?? '127.0.0.1';
   let filesSecret = env.SWITCHBOARD_FILES_SECRET;
-  if (!filesSecret) {
-    filesSecret = randomBytes(32).toString('base64url');
-    log.warn('SWITCHBOARD_FILES_SECRET is not set: file links are signed with a per-process key (set it when running several replicas)');
-  }
+  // Without a shared secret, links signed by one replica are refused by another.
+  filesSecret ||= randomBytes(32).toString('base64url');
+  for (const w of startupWarnings({ env, host, snapshot: config.current() })) log.warn(w);
   const publicUrl = env.SWITCHBOARD_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const files = createFileLinks({ publicUrl, secret: filesSecret });
   const abMetrics = registerAbMetrics(metrics.registry, () => config.current().bots.values());
@@ -127,7 +129,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   let url: string | undefined;
   if (opts.listen !== false) {
     url = await app.listen({ port, host });
-    log.info({ url, config: dir, revision: config.current().revision }, 'switchboard is listening');
+    const current = config.current();
+    log.info({ url, version: VERSION, config: dir, revision: current.revision, bots: [...current.bots.keys()] }, 'switchboard is listening');
   }
 
   let closing: Promise<void> | undefined;

@@ -7,6 +7,7 @@
  * - answers `{ content, attachments?, metadata? }`.
  *
  * Run it:  WEBHOOK_SIGNING_SECRET=whsec_... PORT=8787 npx tsx examples/backends/custom-backend.ts
+ * (HOST default 127.0.0.1: set HOST=0.0.0.0 in a container.)
  * Integration:  type: custom, url: https://your-host/webhook, signingSecret: ${WEBHOOK_SIGNING_SECRET}
  *
  * In your own project import the helper and types from the package instead:
@@ -103,5 +104,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const signingSecret = process.env.WEBHOOK_SIGNING_SECRET;
   const app = buildBackend({ signingSecret, logger: true });
   if (!signingSecret) app.log.warn('WEBHOOK_SIGNING_SECRET is not set: accepting unsigned requests');
-  await app.listen({ port: Number(process.env.PORT ?? 8787), host: process.env.HOST ?? '0.0.0.0' });
+  await app.listen({ port: Number(process.env.PORT ?? 8787), host: process.env.HOST ?? '127.0.0.1' });
 }

@@ -4,8 +4,10 @@
  * logging, a model router…). It receives the platform payload (`type: custom`), verifies
  * the signature, converts the messages to Chat Completions and answers `{ content, metadata }`.
  *
- * Run it:
+ * Run it (PORT default 8788, HOST default 127.0.0.1: set HOST=0.0.0.0 in a container):
  *   OPENAI_API_KEY=sk-... WEBHOOK_SIGNING_SECRET=whsec_... PORT=8788 npx tsx examples/backends/openai-proxy.ts
+ * Optional: OPENAI_URL (any OpenAI-compatible Chat Completions endpoint, default OpenAI's),
+ * OPENAI_MODEL (default gpt-4o-mini).
  */
 import { pathToFileURL } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -56,12 +58,19 @@ export function buildProxy(opts: ProxyOptions): FastifyInstance {
     if (opts.signingSecret !== undefined && !verifyWebhook(opts.signingSecret, req.headers, rawBodies.get(req) ?? '')) {
       return reply.code(401).send({ error: { message: 'missing or invalid webhook signature' } });
     }
-    const upstream = await fetch(opts.openaiUrl ?? 'https://api.openai.com/v1/chat/completions', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.apiKey}` },
-      body: JSON.stringify({ model: opts.model ?? 'gpt-4o-mini', messages: toChatMessages(req.body) }),
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 25_000),
-    });
+    let upstream: Response;
+    try {
+      upstream = await fetch(opts.openaiUrl ?? 'https://api.openai.com/v1/chat/completions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.apiKey}` },
+        body: JSON.stringify({ model: opts.model ?? 'gpt-4o-mini', messages: toChatMessages(req.body) }),
+        signal: AbortSignal.timeout(opts.timeoutMs ?? 25_000),
+      });
+    } catch (err) {
+      // Unreachable or too slow is the upstream's failure, not this proxy's: a gateway error.
+      const timedOut = (err as Error).name === 'TimeoutError';
+      return reply.code(timedOut ? 504 : 502).send({ error: { message: timedOut ? 'OpenAI did not answer in time' : 'OpenAI could not be reached' } });
+    }
     const data = (await upstream.json().catch(() => null)) as {
       model?: string;
       usage?: unknown;
@@ -92,5 +101,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     signingSecret: process.env.WEBHOOK_SIGNING_SECRET,
     logger: true,
   });
-  await app.listen({ port: Number(process.env.PORT ?? 8788), host: process.env.HOST ?? '0.0.0.0' });
+  await app.listen({ port: Number(process.env.PORT ?? 8788), host: process.env.HOST ?? '127.0.0.1' });
 }

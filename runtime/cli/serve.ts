@@ -6,8 +6,8 @@
 import { parseArgs } from 'node:util';
 import { formatProblems } from '../config/format.js';
 import { InvalidConfigError, startRuntime } from '../runtime.js';
-import type { CliIO } from './io.js';
 import { isEnvFlagOn } from '../core/env-flag.js';
+import type { CliIO } from './io.js';
 
 export const usage = `Usage: switchboard serve [--config DIR] [--port N] [--host H] [--allow-private-network]
 
@@ -49,8 +49,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   const port = values.port ?? io.env.PORT;
-  if (port !== undefined && !/^\d{1,5}$/.test(port)) {
-    io.stderr(`switchboard serve: --port must be a number from 0 to 65535, got "${port}"\n`);
+  if (port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) > 65535)) {
+    io.stderr(`switchboard serve: ${values.port !== undefined ? '--port' : 'PORT'} must be a number from 0 to 65535, got "${port}"\n\n${usage}`);
     return 2;
   }
   const configDir = values.config ?? io.env.SWITCHBOARD_CONFIG ?? 'integrations';

@@ -1,16 +1,16 @@
 /**
  * `switchboard test INTEGRATION [--message TEXT] [--config DIR] [--allow-private-network]`:
- * the hosted platform's "Test Integration" button. Loads the config (every env reference must
- * resolve), sends one real request as the synthetic bot `switchboard-test`, prints the
+ * the hosted platform's "Test Integration" button. Loads the config (the tree must be valid and
+ * the env references of that integration resolve), sends one real request as the synthetic bot `switchboard-test`, prints the
  * request (secrets redacted), status, latency, reply and a diagnosis. Exit 0 on a good reply.
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { formatProblems } from '../config/format.js';
-import { createConfigLoader } from '../config/loader.js';
+import { isEnvFlagOn } from '../core/env-flag.js';
+import { loadForTest } from './test-config.js';
 import { DEFAULT_TEST_MESSAGE, runIntegrationTest } from './test-report.js';
 import type { CliIO } from './io.js';
-import { isEnvFlagOn } from '../core/env-flag.js';
 
 export const usage = `Usage: switchboard test INTEGRATION [--message TEXT] [--config DIR] [--allow-private-network]
 
@@ -58,7 +58,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const name = positionals[0];
   const allowPrivateNetwork = values['allow-private-network'] === true || isEnvFlagOn(io.env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK);
   const dir = resolve(io.cwd, values.config ?? io.env.SWITCHBOARD_CONFIG ?? 'integrations');
-  const result = await createConfigLoader().load(dir, { env: io.env, allowPrivateNetwork, requireEnv: true, cwd: io.cwd });
+  const result = await loadForTest(dir, name, { env: io.env, allowPrivateNetwork, cwd: io.cwd });
   if (!result.ok) {
     io.stdout(formatProblems(result.problems, 'text'));
     io.stderr(`switchboard test: the configuration in ${dir} is invalid; fix it first\n`);

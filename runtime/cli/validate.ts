@@ -16,9 +16,10 @@ export const usage = `Usage: switchboard validate [DIR...] [options]
 
 Validates each config directory (default: $SWITCHBOARD_CONFIG, else ./integrations) as its
 own tree: YAML syntax, duplicate keys, schema, unique names, references, weights, URLs,
-timeouts, env-reference syntax. Diagnostics go to stdout. A YAML file holding no Switchboard
-document is a warning (not-switchboard); a near miss (apiversion:, kind: bot, switchboard/v2)
-is always an error.
+timeouts, env-reference syntax. Problems go to stdout; usage errors to stderr (with
+--format json or github, a missing directory is also printed on stdout in that format). A
+YAML file holding no Switchboard document is a warning (not-switchboard); a near miss
+(apiversion:, kind: bot, switchboard/v2) is always an error.
 
 Options:
   --format text|json|github   output format (default text)
@@ -80,6 +81,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } catch (err) {
     if (err instanceof ConfigDirError || err instanceof EnvFileError) {
       io.stderr(`switchboard validate: ${err.message}\n`);
+      // Machine-readable formats still get their document on stdout, naming the directory.
+      const file = err instanceof ConfigDirError ? err.dir : err.file;
+      if (format !== 'text') io.stdout(formatProblems([{ file, line: 1, column: 1, rule: err instanceof ConfigDirError ? 'config-dir' : 'env-file', message: err.message }], format));
       return 2;
     }
     throw err;

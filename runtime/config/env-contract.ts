@@ -12,9 +12,12 @@ import type { Problem } from './snapshot.js';
 
 /** An `--env-file` that cannot be read: a usage error (exit 2), like a missing directory. */
 export class EnvFileError extends Error {
+  /** The env file as given on the command line. */
+  readonly file: string;
   constructor(file: string, code: string) {
     super(`env file ${file} cannot be read (${code})`);
     this.name = 'EnvFileError';
+    this.file = file;
   }
 }
 

@@ -225,6 +225,24 @@ function yamlMessage(message: string): string {
   return /call stack/i.test(message) ? nestingMessage() : message;
 }
 
+/**
+ * The usual cause of "Implicit keys need to be on a single line": a line below the reported
+ * one is indented deeper than it, so YAML reads it as the continuation of that value.
+ */
+function indentHint(text: string, line: number): string {
+  const lines = text.split('\n');
+  const indent = (s: string): number => s.length - s.trimStart().length;
+  const at = lines[line - 1];
+  if (at === undefined) return '';
+  for (let i = line; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.trim() === '' || l.trimStart().startsWith('#')) continue;
+    if (indent(l) <= indent(at)) return '';
+    return ` (line ${i + 1} is indented deeper than line ${line}: keys of one mapping must start in the same column)`;
+  }
+  return '';
+}
+
 /** Parses one file's text into plain documents plus located problems (never throws). */
 export function parseFile(text: string): ParsedFile {
   const deep = tooDeepFlowOffset(text, MAX_NESTING);
@@ -246,14 +264,18 @@ export function parseFile(text: string): ParsedFile {
   }
   stream.docs.forEach((doc: Document.Parsed, index) => {
     const conv = new Converter(text, lc, mayHaveAliases);
+    const indentErrors = doc.errors.some((e) => e.code === 'MULTILINE_IMPLICIT_KEY');
     for (const e of doc.errors) {
+      // The same over-indented line also yields this one, at the same place: say it once.
+      if (indentErrors && e.code === 'BLOCK_AS_IMPLICIT_KEY') continue;
       conv.ok = false;
       const message = yamlMessage(e.message);
       if (message === nestingMessage()) {
         if (conv.depthHit) continue; // the overflow surfaces at many places: say it once
         conv.depthHit = true;
       }
-      conv.problem(conv.pos(e.pos[0]), 'yaml-syntax', message);
+      const pos = conv.pos(e.pos[0]);
+      conv.problem(pos, 'yaml-syntax', e.code === 'MULTILINE_IMPLICIT_KEY' || e.code === 'BAD_INDENT' ? `${message}${indentHint(text, pos.line)}` : message);
     }
     for (const w of doc.warnings) {
       conv.ok = false;

@@ -37,6 +37,13 @@ export function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
 }
 
 /** A short, quoted rendering of a config value for messages. */
+/** `http:` alone or `http: true` means "turn the channel on": say how YAML spells that. */
+function channelHint(path: readonly PropertyKey[], actual: unknown): string {
+  if (path.length !== 2 || path[0] !== 'channels' || (actual !== null && typeof actual !== 'boolean')) return '';
+  const channel = String(path[1]);
+  return channel === 'http' ? ' (write "http: {}" to enable the channel with no options)' : ` (${channel} needs its options as a mapping below it)`;
+}
+
 export function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
@@ -116,7 +123,10 @@ export function mapIssue(issue: Issue, input: unknown, schema: Schema, prefix: P
       if (issue.expected === 'int' && typeof actual === 'number') {
         return [{ path, anchor: 'value', rule: 'invalid-value', message: `${label} must be an integer, got ${actual}` }];
       }
-      const hint = issue.expected === 'string' && (typeof actual === 'number' || typeof actual === 'boolean') ? ' (quote it to make it a string)' : '';
+      const hint =
+        issue.expected === 'string' && (typeof actual === 'number' || typeof actual === 'boolean')
+          ? ' (quote it to make it a string)'
+          : channelHint(path, actual);
       return [{ path, anchor: 'value', rule: 'invalid-type', message: `${label} must be ${expected}, got ${describeValue(actual)}${hint}` }];
     }
     case 'invalid_union': {

@@ -47,8 +47,8 @@ export interface ConfigStatus {
   loadedAt: Date;
   /** Problems of the latest failed reload; `null` once a later load succeeded (or none failed). */
   lastReloadError: { at: Date; problems: Problem[] } | null;
-  /** Reloads after the initial load: `ok` swapped, `failed` invalid or error, `skipped` unchanged. */
-  reloads: { ok: number; failed: number; skipped: number };
+  /** Reloads after the initial load, counted by the same outcome words as the reload metric. */
+  reloads: { ok: number; invalid: number; unchanged: number; error: number };
 }
 
 export interface ConfigManager {
@@ -164,11 +164,12 @@ function createLiveConfig(opts: ConfigManagerOptions): {
   let snapshot: ConfigSnapshot | undefined;
   let lastReloadError: ConfigStatus['lastReloadError'] = null;
   let lastErrorKey = '';
-  const reloads = { ok: 0, failed: 0, skipped: 0 };
+  const reloads: ConfigStatus['reloads'] = { ok: 0, invalid: 0, unchanged: 0, error: 0 };
   let running: Promise<ReloadEvent> | undefined;
 
   const failed = (outcome: 'invalid' | 'error', problems: Problem[], durationMs: number, current: ConfigSnapshot): ReloadEvent => {
-    reloads.failed++;
+    reloads[outcome]++;
+    problems = problems.map(restartHint);
     // Log a given set of problems once; the periodic rescan would repeat it every time.
     const key = JSON.stringify(problems);
     if (key !== lastErrorKey) {
@@ -190,16 +191,21 @@ function createLiveConfig(opts: ConfigManagerOptions): {
     const attempt = await attemptLoad(dir, opts.load);
     if (!attempt.ok) return failed(attempt.outcome, attempt.problems, elapsed(), current);
     const next = attempt.snapshot;
+    const recovered = lastReloadError !== null;
     lastReloadError = null;
     lastErrorKey = '';
     if (next.revision === current.revision) {
-      reloads.skipped++;
+      reloads.unchanged++;
+      if (recovered) log.info({ revision: current.revision }, `config recovered: the rejected change was reverted; serving revision ${current.revision}`);
       return { outcome: 'unchanged', revision: current.revision, durationMs: elapsed() };
     }
     snapshot = next;
     reloads.ok++;
     const event: ReloadEvent = { outcome: 'ok', revision: next.revision, previousRevision: current.revision, durationMs: elapsed() };
-    log.info({ revision: next.revision, previousRevision: current.revision, files: next.files.length, durationMs: event.durationMs }, `config reloaded: revision ${next.revision}`);
+    log.info(
+      { revision: next.revision, previousRevision: current.revision, files: next.files.length, durationMs: event.durationMs, ...(recovered ? { recovered } : {}) },
+      `config reloaded: revision ${next.revision}${recovered ? ' (recovered from the rejected change)' : ''}`,
+    );
     return event;
   };
 
@@ -229,6 +235,15 @@ function createLiveConfig(opts: ConfigManagerOptions): {
       await running?.catch(() => undefined);
     },
   };
+}
+
+/**
+ * Environment variables are read once, when the process starts: during a reload "set it"
+ * is not enough, so an unset-variable problem says that a restart is needed.
+ */
+function restartHint(problem: Problem): Problem {
+  if (problem.rule !== 'env-missing') return problem;
+  return { ...problem, message: problem.message.replace(/; set it or write /, '; environment variables are read when Switchboard starts: set it and restart, or write ') };
 }
 
 /** `FILE:LINE:COL: error: MESSAGE (rule)`, the CLI's diagnostic form, for log lines. */

@@ -8,6 +8,7 @@ import { bearerToken } from '../core/bearer.js';
 import { SwitchboardError } from '../core/errors.js';
 import { redactSecrets } from '../core/redact.js';
 import { safeEqual } from '../core/safe-equal.js';
+import { VERSION } from '../core/version.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ConfigStatus } from '../reload/config-manager.js';
 import type { Store } from '../store/store.js';
@@ -27,7 +28,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     }
   };
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', async () => ({ status: 'ok', version: VERSION }));
 
   app.get('/readyz', async () => {
     const health = store.health();
@@ -58,6 +59,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
 /** The `/config` answer: what is loaded, with secrets in URLs masked. */
 function configView(snapshot: ConfigSnapshot, status: ConfigStatus | undefined, store: Store): Record<string, unknown> {
   return {
+    version: VERSION,
     revision: snapshot.revision,
     gitCommit: snapshot.gitCommit ?? null,
     dir: snapshot.dir,

@@ -30,6 +30,18 @@ function whitespaceHints(integration: ResolvedIntegration): string[] {
   );
 }
 
+/**
+ * A signed integration that answers 401/403 most often rejects the signature, not a key:
+ * a secret that differs from the backend's, a backend that verifies a re-serialized body
+ * instead of the raw bytes, or clocks too far apart.
+ */
+function signatureHints(integration: ResolvedIntegration): string[] {
+  if (integration.signingSecrets.length === 0) return [];
+  return [
+    'This integration signs its requests (signingSecret): the backend may be rejecting the signature. Check that it verifies with the same whsec_ secret, over the raw request body (not re-serialized JSON), and that both clocks are right (verifyWebhook accepts timestamps within 5 minutes by default).',
+  ];
+}
+
 /** Diagnosis of a failed attempt (null for a success). Pure; mentions no secret. */
 export function diagnose(result: AttemptResult, integration: ResolvedIntegration): Diagnosis | null {
   if (result.ok) return null;
@@ -119,6 +131,7 @@ export function diagnose(result: AttemptResult, integration: ResolvedIntegration
         return {
           title: `Authentication error (${status})`,
           hints: [
+            ...signatureHints(integration),
             ...whitespaceHints(integration),
             'Double-check the API key is correct (and that its environment variable is set where Switchboard runs).',
             'Verify the header names match what the backend requires.',

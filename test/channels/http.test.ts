@@ -13,6 +13,7 @@ import type { Store } from '../../runtime/store/store.js';
 import { callIntegration } from '../../runtime/webhook/client.js';
 import { sendJson, startFakeServer, type FakeServer } from '../helpers/fake-webhook.js';
 import { bot, integration, snapshot } from '../helpers/snapshot.js';
+import { VERSION } from '../../runtime/core/version.js';
 
 const fixedOrder: Router = {
   plan: (b: ResolvedBot) => ({ candidate: b.integrations.find((e) => e.weight > 0)?.name }),
@@ -205,7 +206,7 @@ describe('HTTP channel bad input and status order', () => {
 describe('admin routes', () => {
   it('healthz, readyz, config without secrets, metrics; admin token enforced', async () => {
     const a = await serve([bot('support')], { adminToken: 'adm1n-token' });
-    expect((await a.inject('/healthz')).json()).toEqual({ status: 'ok' });
+    expect((await a.inject('/healthz')).json()).toEqual({ status: 'ok', version: VERSION });
     const ready = await a.inject('/readyz');
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toMatchObject({ status: 'ready', config: { revision: 'test' }, store: { kind: 'memory', state: 'up' } });
@@ -216,7 +217,7 @@ describe('admin routes', () => {
     const auth = { authorization: 'Bearer adm1n-token' };
     const config = await a.inject({ url: '/config', headers: auth });
     expect(config.statusCode).toBe(200);
-    expect(config.json()).toMatchObject({ revision: 'test', files: ['test.yaml'] });
+    expect(config.json()).toMatchObject({ version: VERSION, revision: 'test', files: ['test.yaml'], bots: [{ name: 'support' }] });
     await send(a, 'support', { user: { id: 'x' }, text: 'hi' });
     const metrics = await a.inject({ url: '/metrics', headers: auth });
     expect(metrics.body).toContain('switchboard_webhook_attempts_total{bot="support",integration="primary",outcome="ok"} 1');

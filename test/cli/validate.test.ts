@@ -27,7 +27,7 @@ beforeAll(() => ensureBuilt(), 240_000);
 describe('switchboard validate', () => {
   it('exits 0 and says so for valid trees', async () => {
     const r = await runCli(['validate', 'integrations', 'examples/config']);
-    expect(r).toEqual({ code: 0, stdout: 'valid: 7 files, 12 documents, no problems\n', stderr: '' });
+    expect(r).toEqual({ code: 0, stdout: 'valid: 7 files, 16 documents, no problems\n', stderr: '' });
   });
 
   it('text: every problem as FILE:LINE:COL: error: MESSAGE (rule) with an excerpt, sorted across directories; exit 1', async () => {
@@ -88,9 +88,9 @@ describe('switchboard validate', () => {
     const missing = await runCli(['validate', 'examples/config', '--require-env', '--format', 'json']);
     expect(missing.code).toBe(1);
     const problems = JSON.parse(missing.stdout) as Array<{ file: string; line: number; column: number; rule: string }>;
-    expect(problems.length).toBe(9);
+    expect(problems.length).toBe(13);
     expect(problems.every((p) => p.rule === 'env-missing')).toBe(true);
-    expect(problems[0]).toMatchObject({ file: 'examples/config/anthropic.yaml', line: 11, column: 14 });
+    expect(problems[0]).toMatchObject({ file: 'examples/config/ab-test.yaml', line: 12, column: 25 });
     const set = await runCli(['validate', 'examples/config', '--require-env'], {
       env: { ...exampleEnv, MY_BACKEND_SIGNING_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
     });

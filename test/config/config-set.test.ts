@@ -3,7 +3,8 @@
  * problems (private network not allowed, env not required), and every YAML file points editors
  * at the JSON Schema with a correct relative path.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createConfigLoader } from '../../runtime/config/loader.js';
@@ -15,6 +16,18 @@ const yamlFiles = (dir: string): string[] => readdirSync(join(root, dir)).filter
 describe('shipped config set', () => {
   it('integrations/ and examples/config/ validate with zero problems', async () => {
     expect(await validateDirs(['integrations', 'examples/config'], { cwd: root, env: {}, requireEnv: false, allowPrivateNetwork: false })).toEqual([]);
+  });
+
+  it('every file of examples/config/ validates on its own (copy one file, get a whole working set)', async () => {
+    for (const file of yamlFiles('examples/config')) {
+      const dir = mkdtempSync(join(tmpdir(), 'swb-example-'));
+      try {
+        copyFileSync(join(root, file), join(dir, 'config.yaml'));
+        expect(await validateDirs([dir], { env: {}, requireEnv: false, allowPrivateNetwork: false }), file).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
   });
 
   it('has the expected example files', () => {
@@ -47,8 +60,8 @@ describe('shipped config set', () => {
     const r = await createConfigLoader().load('examples/config', { cwd: root, env: { ...env, MY_BACKEND_SIGNING_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } });
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
     expect(r.snapshot.bots.get('support')?.integrations).toEqual([
-      { name: 'openai-gpt', weight: 90, fallback: false },
-      { name: 'anthropic-claude', weight: 10, fallback: false },
+      { name: 'support-gpt', weight: 90, fallback: false },
+      { name: 'support-claude', weight: 10, fallback: false },
       { name: 'support-echo', weight: 0, fallback: true },
     ]);
     expect(r.snapshot.bots.get('support')?.fallbackMessage).toBe("Sorry, I can't answer right now. Please try again in a minute.");

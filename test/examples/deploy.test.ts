@@ -126,6 +126,34 @@ describe('examples/deploy YAML', () => {
     expect(redis[0]?.spec.template.spec.containers[0].ports).toEqual([{ name: 'redis', containerPort: 6379 }]);
   });
 
+  it('redis: maxmemory below the container memory limit (noeviction without it grows until OOM-killed)', () => {
+    const pod = redis[0]?.spec.template.spec as Obj;
+    const container = pod.containers[0] as Obj;
+    const args = container.args as string[];
+    const arg = (name: string) => args[args.indexOf(name) + 1];
+    expect(args).toContain('--maxmemory');
+    const bytes = (v: string): number => {
+      const m = /^(\d+)(mb|gb|Mi|Gi)$/.exec(v);
+      expect(m, v).not.toBeNull();
+      return Number(m![1]) * ({ mb: 1e6, gb: 1e9, Mi: 2 ** 20, Gi: 2 ** 30 } as Record<string, number>)[m![2]!]!;
+    };
+    expect(bytes(arg('--maxmemory')!)).toBeLessThan(0.8 * bytes(container.resources.limits.memory));
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+  });
+
+  it('every example names the same Switchboard image, tagged with the package version', () => {
+    const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    const images = new Set<string>();
+    for (const variant of ['configmap', 'git-sync']) {
+      for (const d of k8s(variant)) for (const c of d.kind === 'Deployment' ? containers(d) : []) if (!String(c.image).includes('git-sync')) images.add(c.image);
+    }
+    expect([...images]).toEqual([`registry.example.com/switchboard:${version}`]);
+    const [compose] = load(join(ROOT, 'docker-compose.yml')) as [Obj];
+    expect(compose.services.switchboard.image).toBe(`switchboard:${version}`);
+    expect(readFileSync(join(ROOT, 'Dockerfile'), 'utf8')).toContain(`-t switchboard:${version} .`);
+  });
+
   it('docker-compose: 2 replicas sharing Redis, secrets only as ${VAR} references', () => {
     const [compose] = load(join(ROOT, 'docker-compose.yml')) as [Obj];
     const sb = compose.services.switchboard;
@@ -134,6 +162,11 @@ describe('examples/deploy YAML', () => {
     expect(sb.environment.REDIS_URL).toBe('redis://redis:6379');
     expect(sb.volumes).toEqual(['../../integrations:/config:ro']);
     expect(compose.services.redis.image).toMatch(/^redis:/);
+    // The public URL must be where users reach the replicas; this file publishes no fixed port.
+    expect(sb.environment.SWITCHBOARD_PUBLIC_URL).toMatch(/^\$\{SWITCHBOARD_PUBLIC_URL:\?/);
+    for (const name of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']) {
+      expect(sb.environment[name], name).toBeDefined();
+    }
     for (const [name, value] of Object.entries(sb.environment as Record<string, string>)) {
       if (SECRETISH.test(name)) expect(value, name).toMatch(/^\$\{[A-Z_]+(:[-?][^}]*)?\}$/);
     }
@@ -143,8 +176,11 @@ describe('examples/deploy YAML', () => {
     const [workflow] = load(join(ROOT, 'github-actions', 'switchboard-validate.yml')) as [Obj];
     expect(workflow.on.pull_request).toBeDefined();
     const runs = (workflow.jobs.validate.steps as Obj[]).map((s) => s.run ?? '').join('\n');
-    expect(runs).toMatch(/switchboard|cli\.js/);
     expect(runs).toContain('validate integrations --format github');
+    // The published package at the runtime's version, not an image nobody has published.
+    const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    expect(runs).toContain(`npx --yes switchboard@${version} validate`);
+    expect(readFileSync(join(ROOT, 'github-actions', 'switchboard-validate.yml'), 'utf8')).not.toMatch(/docker|ghcr\.io/);
   });
 });
 
@@ -159,6 +195,16 @@ describe('examples/deploy/Dockerfile', () => {
     expect(lines).toContain('USER node');
     expect(lines.indexOf('USER node')).toBeGreaterThan(lines.indexOf('FROM node:24-slim'));
     expect(lines).toContain('EXPOSE 3000');
+  });
+  it('checks health on the port the runtime listens on, not a hard-coded 3000', () => {
+    const health = lines.join('\n').match(/HEALTHCHECK[\s\S]*?CMD (\[.*\])/)?.[1];
+    expect(health).toBeDefined();
+    expect(health).toContain('process.env.PORT');
+    expect(lines).toContainEqual(expect.stringMatching(/^ENV .*\bPORT=3000\b/));
+  });
+  it('has a .dockerignore at the build context that keeps node_modules, dist and .git out', () => {
+    const ignore = readFileSync(new URL('../../.dockerignore', import.meta.url), 'utf8').split('\n').map((l) => l.trim());
+    for (const p of ['node_modules', 'dist', '.git']) expect(ignore).toContain(p);
   });
   it('ends with the serve command', () => {
     const cmd = lines.filter((l) => l.startsWith('CMD ')).pop();

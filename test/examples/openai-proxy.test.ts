@@ -33,6 +33,27 @@ afterAll(async () => {
 const opts = { requestId: 'req-p', allowPrivateNetwork: true };
 
 describe('examples/backends/openai-proxy', () => {
+  it('answers 502 when OpenAI cannot be reached (a gateway error, not the proxy\'s own 500)', async () => {
+    const closed = await import('node:net').then(({ createServer }) => new Promise<number>((r) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => r(p)); }); }));
+    const down = buildProxy({ openaiUrl: `http://127.0.0.1:${closed}/v1/chat/completions`, apiKey: FAKE_OPENAI_KEY });
+    try {
+      const res = await down.inject({ method: 'POST', url: '/webhook', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
+      expect(res.statusCode).toBe(502);
+      expect(res.json()).toEqual({ error: { message: 'OpenAI could not be reached' } });
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('binds to loopback unless HOST says otherwise', async () => {
+    const { readFileSync } = await import('node:fs');
+    for (const file of ['openai-proxy.ts', 'custom-backend.ts']) {
+      const source = readFileSync(new URL(`../../examples/backends/${file}`, import.meta.url), 'utf8');
+      expect(source, file).toContain("host: process.env.HOST ?? '127.0.0.1'");
+      expect(source, file).not.toContain('0.0.0.0\'');
+    }
+  });
+
   it('turns the platform payload into a Chat Completions request the strict fake accepts', async () => {
     const before = openai.requests.length;
     const result = await callIntegration(integration, payload, opts);

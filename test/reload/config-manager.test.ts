@@ -140,7 +140,7 @@ describe('createConfigManager', () => {
       files: ['support.yaml', 'team/sales.yml'],
       loadedAt: snap.loadedAt,
       lastReloadError: null,
-      reloads: { ok: 0, failed: 0, skipped: 0 },
+      reloads: { ok: 0, invalid: 0, unchanged: 0, error: 0 },
     });
     expect(loads).toBe(1);
     expect(logs.map((l) => [l.level, l.msg])).toEqual([['info', `config loaded: revision ${snap.revision}`]]);
@@ -222,7 +222,7 @@ describe('createConfigManager', () => {
     expect(status.revision).toBe(good.revision);
     expect(status.lastReloadError?.problems).toEqual(problems);
     expect(status.lastReloadError?.at).toBeInstanceOf(Date);
-    expect(status.reloads).toEqual({ ok: 0, failed: 1, skipped: 0 });
+    expect(status.reloads).toEqual({ ok: 0, invalid: 1, unchanged: 0, error: 0 });
     const errorLogs = logs.filter((l) => l.level === 'error');
     expect(errorLogs).toEqual([
       {
@@ -240,7 +240,8 @@ describe('createConfigManager', () => {
     expect(m.current()).not.toBe(good);
     expect(displayName(m, 'other')).toBe('O2');
     expect(m.status().lastReloadError).toBeNull();
-    expect(m.status().reloads).toEqual({ ok: 1, failed: 2, skipped: 0 });
+    expect(m.status().reloads).toEqual({ ok: 1, invalid: 2, unchanged: 0, error: 0 });
+    expect(logs.filter((l) => l.msg?.startsWith('config reloaded')).at(-1)?.msg).toMatch(/recovered from the rejected change/);
   });
 
   it("reverting an invalid change to the served content gives 'unchanged' and clears the error", async () => {
@@ -254,6 +255,26 @@ describe('createConfigManager', () => {
     expect(e.revision).toBe(good.revision);
     expect(m.current()).toBe(good);
     expect(m.status().lastReloadError).toBeNull();
+    // Saying so matters: /config's error just disappears otherwise.
+    expect(logs.filter((l) => l.level === 'info' && l.msg?.startsWith('config recovered'))).toEqual([
+      { level: 'info', obj: { revision: good.revision }, msg: `config recovered: the rejected change was reverted; serving revision ${good.revision}` },
+    ]);
+    // A later unchanged rescan is not a recovery.
+    await m.reload();
+    expect(logs.filter((l) => l.msg?.startsWith('config recovered'))).toHaveLength(1);
+  });
+
+  it('an unset variable in a reload says a restart is needed (env is read at start)', async () => {
+    const dir = path.join(root, 'cfg');
+    await writeTree(dir, { 'support.yaml': botYaml('support', 'V1') });
+    const loader = createConfigLoader();
+    const m = await start(dir, { watch: false, load: (d) => loader.load(d, { env: {}, requireEnv: true }) });
+    await writeAtomic(path.join(dir, 'support.yaml'), botYaml('support', '${NEW_VARIABLE_NOT_SET}'));
+    const e = await m.reload();
+    expect(e.outcome).toBe('invalid');
+    expect(e.problems?.map((p) => [p.rule, p.message])).toEqual([
+      ['env-missing', 'environment variable NEW_VARIABLE_NOT_SET is not set (referenced in displayName); environment variables are read when Switchboard starts: set it and restart, or write ${NEW_VARIABLE_NOT_SET:-default}'],
+    ]);
   });
 
   it("reports 'unchanged' and keeps the same snapshot object when the content hash did not change", async () => {
@@ -275,7 +296,7 @@ describe('createConfigManager', () => {
     expect(e.durationMs).toBe(12.34);
     expect(m.current()).toBe(snap);
     expect(m.status().reloads.ok).toBe(0);
-    expect(m.status().reloads.skipped).toBeGreaterThanOrEqual(1);
+    expect(m.status().reloads.unchanged).toBeGreaterThanOrEqual(1);
     expect(logs.filter((l) => l.msg?.startsWith('config reloaded'))).toEqual([]);
   });
 
@@ -374,7 +395,7 @@ describe('createConfigManager', () => {
     fail = false;
     expect((await m.reload()).outcome).toBe('unchanged');
     expect(m.status().lastReloadError).toBeNull();
-    expect(m.status().reloads).toEqual({ ok: 0, failed: 1, skipped: 1 });
+    expect(m.status().reloads).toEqual({ ok: 0, invalid: 0, unchanged: 1, error: 1 });
   });
 
   it('rejects with ConfigInvalidError carrying the located problems when the initial load is invalid', async () => {
@@ -434,7 +455,7 @@ describe('createConfigManager', () => {
       await obs.close();
     }
     expect(events.map((e) => e.outcome)).toEqual(['unchanged', 'unchanged']);
-    expect(m.status().reloads.skipped).toBe(2);
+    expect(m.status().reloads.unchanged).toBe(2);
   });
 
   it('accepts a pino logger', async () => {
