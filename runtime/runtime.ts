@@ -20,6 +20,8 @@ import { createMemoryStore } from './store/memory-store.js';
 import { createRedisStore } from './store/redis-store.js';
 import type { Store } from './store/store.js';
 import { callIntegration } from './webhook/client.js';
+import { VERSION } from './core/version.js';
+import { createTracing, tracingOptionsFromEnv } from './tracing/tracing.js';
 
 export interface RuntimeOptions {
   configDir: string;
@@ -117,7 +119,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const stats = createStatsRecorder({ store, metrics: abMetrics });
   const router = createAbRouter({ stats });
 
+  const tracing = createTracing(tracingOptionsFromEnv(env, VERSION));
   const app = await buildServer({
+    tracing,
     config,
     store,
     router,
@@ -150,6 +154,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         await config.close();
         await app.close();
         await stats.close().catch(() => undefined);
+        await tracing.shutdown().catch(() => undefined);
         await store.close();
       })();
       return closing;

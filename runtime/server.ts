@@ -19,6 +19,9 @@ import { createKeyedQueue } from './pipeline/keyed-queue.js';
 import { createPipeline, type CallIntegration, type Pipeline } from './pipeline/pipeline.js';
 import type { Router } from './pipeline/router.js';
 import type { Store } from './store/store.js';
+import { VERSION } from './core/version.js';
+import { startMessageTrace, type MessageTrace } from './tracing/message-trace.js';
+import { createTracing, type Tracing } from './tracing/tracing.js';
 
 /** 1 MiB: larger channel bodies get 413. */
 export const BODY_LIMIT = 1024 * 1024;
@@ -58,6 +61,8 @@ export interface ServerOptions {
   readStats?: (snapshot: ConfigSnapshot, bot: string) => Promise<unknown>;
   /** Dispatcher for channel API calls (Telegram/Slack); defaults to a shared undici Agent. */
   dispatcher?: Dispatcher;
+  /** Spans and traceparent propagation; default: propagation only, no export. */
+  tracing?: Tracing;
 }
 
 export interface SwitchboardApp extends FastifyInstance {
@@ -95,7 +100,8 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
   });
 
   const dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 64 });
-  const pipeline = createPipeline({ store: opts.store, call: opts.call, router: opts.router, metrics, log: app.log });
+  const tracing = opts.tracing ?? createTracing({ version: VERSION });
+  const pipeline = createPipeline({ store: opts.store, call: opts.call, router: opts.router, metrics, log: app.log, tracing });
   const background = createKeyedQueue();
 
   // Channels speak JSON only; other media types are a 400 (CONTRACT §3 error statuses).
@@ -163,11 +169,15 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
     }
   };
 
-  const contextFor = (snapshot: ConfigSnapshot, log: FastifyBaseLogger): ChannelContext => ({
+  const contextFor = (snapshot: ConfigSnapshot, log: FastifyBaseLogger, trace?: MessageTrace): ChannelContext => ({
     snapshot,
-    process: (message) => pipeline.process(snapshot, message),
+    process: (message) => {
+      const replied = pipeline.process(snapshot, message, trace?.span);
+      return trace && tracing.recording ? replied.then((r) => (trace.delivering(), r)) : replied;
+    },
     background: (key, job) => {
-      background.run(key, job).catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'background job failed'));
+      const release = trace?.hold();
+      background.run(key, release ? () => job().finally(release) : job).catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'background job failed'));
     },
     store: opts.store,
     fileUrl: (file) => {
@@ -200,11 +210,13 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
       const adapter = req.adapter as ChannelAdapter;
       const bot = snapshot.bots.get(req.params.bot);
       if (!bot) return reply.code(404).send(errorBody('SWB_ERR_HTTP_NOT_FOUND', `unknown bot "${req.params.bot}"`));
-      const res = await adapter.handle(
-        { headers: req.headers, body: req.body, rawBody: req.rawBody ?? Buffer.alloc(0), requestId: req.id, log: req.log },
-        bot,
-        contextFor(snapshot, req.log),
-      );
+      const trace = startMessageTrace(tracing, req.headers, { channel: adapter.name, bot: bot.name, requestId: req.id });
+      let res;
+      try {
+        res = await adapter.handle({ headers: req.headers, body: req.body, rawBody: req.rawBody ?? Buffer.alloc(0), requestId: req.id, log: req.log }, bot, contextFor(snapshot, req.log, trace));
+      } finally {
+        trace.finish();
+      }
       if (res.headers) void reply.headers(res.headers);
       return reply.code(res.status).send(res.body ?? '');
     },

@@ -17,6 +17,8 @@ import type { ResolvedIntegration } from '../config/snapshot.js';
 import type { WebhookRequest } from '../core/message.js';
 import { createKeyedQueue, type KeyedQueue } from './keyed-queue.js';
 import { buildPayload, userContent } from './payload.js';
+import { formatTraceparent } from '../tracing/trace-ids.js';
+import type { Span, Tracing } from '../tracing/tracing.js';
 import type { Router } from './router.js';
 
 export type CallIntegration = (integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions) => Promise<AttemptResult>;
@@ -29,10 +31,13 @@ export interface PipelineDeps {
   log: FastifyBaseLogger;
   /** History TTL in seconds. */
   historyTtlSeconds?: number;
+  /** Spans per store turn and webhook attempt; the traceparent of each attempt. */
+  tracing?: Tracing;
 }
 
 export interface Pipeline {
-  process(snapshot: ConfigSnapshot, message: InboundMessage): Promise<OutboundReply>;
+  /** `trace`: the inbound span of the message (the server's), parent of its store and attempt spans. */
+  process(snapshot: ConfigSnapshot, message: InboundMessage, trace?: Span): Promise<OutboundReply>;
   /** Resolves once every message in flight has finished. */
   drain(): Promise<void>;
   readonly inFlight: number;
@@ -45,13 +50,14 @@ export function historyKey(message: InboundMessage): string {
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const queue: KeyedQueue = createKeyedQueue();
   const ttl = deps.historyTtlSeconds ?? DEFAULT_HISTORY_TTL_SECONDS;
-  const { store, metrics, log } = deps;
+  const { store, metrics, log, tracing } = deps;
 
   /**
    * The store's turn, or undefined when the store fails (the caller answers without history).
    * switchboard_store_up is read from the store's health at scrape time, not set per message.
    */
-  async function beginTurn(bot: ResolvedBot, message: InboundMessage, key: string, assignment: Parameters<Store['beginTurn']>[0]['assignment']): Promise<BeginTurnResult | undefined> {
+  async function beginTurn(bot: ResolvedBot, message: InboundMessage, key: string, assignment: Parameters<Store['beginTurn']>[0]['assignment'], trace: Span | undefined): Promise<BeginTurnResult | undefined> {
+    const span = trace && tracing?.startStoreSpan(trace, 'begin_turn');
     try {
       // json: stored text where the store can give it; the payload splices it (see payload.ts).
       return await store.beginTurn(assignment ? { historyKey: key, limit: bot.contextWindow, assignment, json: true } : { historyKey: key, limit: bot.contextWindow, json: true });
@@ -59,15 +65,17 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       metrics.storeErrors.inc({ operation: 'begin_turn' });
       log.warn({ requestId: message.requestId, bot: bot.name, err: errMessage(err) }, 'history store unavailable: answering without history');
       return undefined;
+    } finally {
+      span?.end();
     }
   }
 
-  async function processNow(snapshot: ConfigSnapshot, message: InboundMessage): Promise<OutboundReply> {
+  async function processNow(snapshot: ConfigSnapshot, message: InboundMessage, trace: Span | undefined): Promise<OutboundReply> {
     const bot = snapshot.bots.get(message.bot);
     if (!bot) throw new Error(`unknown bot ${message.bot}`);
     const key = historyKey(message);
     const plan = deps.router.plan(bot, message);
-    const begun = await beginTurn(bot, message, key, plan.assignment);
+    const begun = await beginTurn(bot, message, key, plan.assignment, trace);
     const degraded = begun === undefined;
     // Store down: no history, and the deterministic hash's candidate keeps users on their arm.
     const turn = begun ?? { history: [], assignment: plan.assignment?.candidate ?? null, assigned: false };
@@ -86,7 +94,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     for (const name of route.order) {
       const integration = snapshot.integrations.get(name);
       if (!integration) continue;
-      const result = await deps.call(integration, payload, { requestId: message.requestId, allowPrivateNetwork: snapshot.allowPrivateNetwork });
+      const role = name === route.primary ? 'primary' : 'fallback';
+      const span = trace && tracing?.startAttemptSpan(trace, { bot: bot.name, integration: name, type: integration.type, model: integration.model, conversationId: message.conversationId, role });
+      const result = await deps.call(integration, payload, { requestId: message.requestId, allowPrivateNetwork: snapshot.allowPrivateNetwork, ...(span ? { traceparent: formatTraceparent(span.spanContext()) } : {}) });
+      if (span) tracing?.endAttemptSpan(span, result.ok ? { ok: true, status: result.status, metadata: result.reply.metadata } : { ok: false, failure: result.failure, status: result.status, message: redactSecrets(result.message, snapshot.secrets) });
       const outcome = result.ok ? 'ok' : result.failure;
       metrics.webhookAttempts.inc({ bot: bot.name, integration: name, outcome });
       metrics.webhookLatency.observe({ bot: bot.name, integration: name }, result.latencyMs / 1000);
@@ -112,11 +123,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const stored: StoredMessage[] = [current];
     if (reply) stored.push({ role: 'assistant', content: reply.content });
     if (!degraded) {
+      const span = trace && tracing?.startStoreSpan(trace, 'end_turn');
       try {
         await store.endTurn({ historyKey: key, messages: stored, maxLength: Math.max(bot.contextWindow, 1) * 2, ttlSeconds: ttl });
       } catch (err) {
         metrics.storeErrors.inc({ operation: 'end_turn' });
         log.warn({ requestId: message.requestId, bot: bot.name, err: errMessage(err) }, 'history store unavailable: this turn was not recorded');
+      } finally {
+        span?.end();
       }
     }
 
@@ -135,8 +149,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   }
 
   return {
-    process(snapshot, message) {
-      return queue.run(`${message.bot}\u0000${message.channel}\u0000${message.conversationId}`, () => processNow(snapshot, message));
+    process(snapshot, message, trace) {
+      return queue.run(`${message.bot}\u0000${message.channel}\u0000${message.conversationId}`, () => processNow(snapshot, message, trace));
     },
     drain: () => queue.drain(),
     get inFlight() {

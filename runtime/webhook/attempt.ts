@@ -43,4 +43,6 @@ export interface AttemptOptions {
   onRequest?: (request: SentRequest) => void;
   /** Clock for `webhook-timestamp`, ms since the epoch. Default `Date.now`. */
   now?: () => number;
+  /** W3C `traceparent` of the attempt span, sent as is. */
+  traceparent?: string;
 }

@@ -53,6 +53,7 @@ export async function callIntegration(integration: ResolvedIntegration, payload:
     }
     headers['X-Bot-ID'] = payload.bot.id;
     headers['X-Request-ID'] = opts.requestId;
+    if (opts.traceparent) headers.traceparent = opts.traceparent;
     const webhookId = d.signingKeys.length > 0 ? newWebhookId() : undefined;
 
     for (;;) {
