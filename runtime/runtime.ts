@@ -65,7 +65,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const env = opts.env ?? process.env;
   const log = opts.logger ?? createLogger(env);
   const allowPrivateNetwork = opts.allowPrivateNetwork ?? env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK === '1';
-  const metrics = createMetrics();
+  let configRef: ConfigManager | undefined;
+  const metrics = createMetrics({ revision: () => configRef?.current().revision });
   const loader = createConfigLoader();
   const dir = resolve(opts.configDir);
 
@@ -78,6 +79,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       metrics.reloads.inc({ outcome: event.outcome });
       if (event.outcome === 'ok' || event.outcome === 'unchanged') {
         metrics.configValid.set(1);
+  configRef = config;
         metrics.configProblems.set(0);
       } else {
         metrics.configValid.set(0);

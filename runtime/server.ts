@@ -82,7 +82,7 @@ declare module 'fastify' {
 
 /** Builds the runtime app. Call `app.close()` to drain in-flight and background work. */
 export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> {
-  const metrics = opts.metrics ?? createMetrics();
+  const metrics = opts.metrics ?? createMetrics({ revision: () => opts.config.current().revision });
   const loggerOpt = opts.logger ?? false;
   const isInstance = typeof loggerOpt === 'object' && loggerOpt !== null && 'child' in loggerOpt && typeof (loggerOpt as FastifyBaseLogger).child === 'function';
   const app = Fastify({
@@ -222,7 +222,7 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
     },
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', async () => ({ status: 'ok', version: VERSION }));
 
   app.get('/readyz', async (_req, reply) => {
     const store = opts.store.health();

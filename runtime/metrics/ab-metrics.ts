@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics of the A/B experiment. The server's registry (runtime/metrics.ts)
- * already has webhook attempts, latency and fallbacks; these add what only routing knows:
- * assignments, the role (primary | fallback) of each attempt, and the configured weights.
+ * already has webhook attempts (with their role, primary | fallback), latency and
+ * fallbacks; these add what only routing knows: assignments and the configured weights.
  */
 import { Gauge, type Registry } from 'prom-client';
 import { FastCounter } from './fast-metrics.js';
@@ -10,8 +10,6 @@ import type { ResolvedBot } from '../config/snapshot.js';
 export interface AbMetrics {
   /** switchboard_ab_assignments_total{bot,integration}: new sticky assignments (picks with stickiness none). */
   assignments: FastCounter<'bot' | 'integration'>;
-  /** switchboard_ab_attempts_total{bot,integration,role,outcome}: role primary|fallback, outcome ok or a failure class. */
-  attempts: FastCounter<'bot' | 'integration' | 'role' | 'outcome'>;
   /** switchboard_ab_weight{bot,integration}: configured weight, read from the live snapshot at scrape time. */
   weight: Gauge<'bot' | 'integration'>;
 }
@@ -28,12 +26,6 @@ export function registerAbMetrics(registry: Registry, bots?: () => Iterable<Reso
       name: 'switchboard_ab_assignments_total',
       help: 'New A/B assignments (first pick or re-pick of a sticky user/conversation; every pick with stickiness none), by bot and integration',
       labelNames: ['bot', 'integration'],
-      registers,
-    }),
-    attempts: new FastCounter({
-      name: 'switchboard_ab_attempts_total',
-      help: 'Webhook attempts by bot, integration, role (primary | fallback) and outcome (ok | unreachable | timeout | http_status | bad_reply | blocked)',
-      labelNames: ['bot', 'integration', 'role', 'outcome'],
       registers,
     }),
     weight: new Gauge({

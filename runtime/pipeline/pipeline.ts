@@ -99,7 +99,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const result = await deps.call(integration, payload, { requestId: message.requestId, allowPrivateNetwork: snapshot.allowPrivateNetwork, ...(span ? { traceparent: formatTraceparent(span.spanContext()) } : {}) });
       if (span) tracing?.endAttemptSpan(span, result.ok ? { ok: true, status: result.status, metadata: result.reply.metadata } : { ok: false, failure: result.failure, status: result.status, message: redactSecrets(result.message, snapshot.secrets) });
       const outcome = result.ok ? 'ok' : result.failure;
-      metrics.webhookAttempts.inc({ bot: bot.name, integration: name, outcome });
+      metrics.webhookAttempts.inc({ bot: bot.name, integration: name, role, outcome });
       metrics.webhookLatency.observe({ bot: bot.name, integration: name }, result.latencyMs / 1000);
       deps.router.record(bot, { integration: name, outcome, latencyMs: result.latencyMs, primary: name === route.primary, assigned: name === route.primary && (turn.assigned || route.reassign !== undefined) });
       if (result.ok) {

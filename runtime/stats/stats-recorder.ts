@@ -166,7 +166,6 @@ export function createStatsRecorder(opts: StatsRecorderOptions = {}): StatsRecor
         const outcome = event.outcome;
         add(n.key, memo(n.errors, outcome, () => field.error(event.integration, outcome)), 1);
       }
-      metrics?.attempts.inc({ bot: event.bot, integration: event.integration, role: event.fallback ? 'fallback' : 'primary', outcome: event.outcome });
     },
     flush,
     async readBotStats(bot) {

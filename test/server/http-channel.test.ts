@@ -4,6 +4,7 @@
  * with weight > 0, then fallbacks) so these tests are about the server and the pipeline;
  * weighted A/B is covered in test/routing and test/e2e.
  */
+import { VERSION } from '../../runtime/core/version.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedBot } from '../../runtime/config/snapshot.js';
 import type { Router } from '../../runtime/pipeline/router.js';
@@ -205,7 +206,7 @@ describe('HTTP channel bad input and status order', () => {
 describe('admin routes', () => {
   it('healthz, readyz, config without secrets, metrics; admin token enforced', async () => {
     const a = await serve([bot('support')], { adminToken: 'adm1n-token' });
-    expect((await a.inject('/healthz')).json()).toEqual({ status: 'ok' });
+    expect((await a.inject('/healthz')).json()).toEqual({ status: 'ok', version: VERSION });
     const ready = await a.inject('/readyz');
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toMatchObject({ status: 'ready', config: { revision: 'test' }, store: { kind: 'memory', state: 'up' } });
@@ -219,7 +220,7 @@ describe('admin routes', () => {
     expect(config.json()).toMatchObject({ revision: 'test', files: ['test.yaml'] });
     await send(a, 'support', { user: { id: 'x' }, text: 'hi' });
     const metrics = await a.inject({ url: '/metrics', headers: auth });
-    expect(metrics.body).toContain('switchboard_webhook_attempts_total{bot="support",integration="primary",outcome="ok"} 1');
+    expect(metrics.body).toContain('switchboard_webhook_attempts_total{bot="support",integration="primary",role="primary",outcome="ok"} 1');
     expect(metrics.body).toContain('switchboard_messages_total{bot="support",channel="http",outcome="answered"} 1');
   });
 });
