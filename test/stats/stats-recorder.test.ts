@@ -28,6 +28,8 @@ const scenarioStats = (factor: number) => ({
   bot: 'support',
   stickiness: 'user',
   totals: { assignments: 4 * factor, requests: 5 * factor, errors: 1 * factor },
+  // One assignment per factor to claude: below the 8 per arm the test needs.
+  srm: { checked: false, chiSquare: null, degreesOfFreedom: 1, pValue: null, mismatch: false, threshold: 0.001, minAssignmentsPerArm: 8 },
   integrations: [
     {
       name: 'gpt',
