@@ -117,7 +117,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   }
   const publicUrl = env.SWITCHBOARD_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const files = createFileLinks({ publicUrl, secret: filesSecret });
-  const abMetrics = registerAbMetrics(metrics.registry, () => config.current().bots.values());
+  const abMetrics = registerAbMetrics(metrics.registry, () => config.current().bots.values(), (bot) => stats.readBotStats(bot).then((s) => s.srm));
   const stats = createStatsRecorder({ store, metrics: abMetrics });
   const router = createAbRouter({ stats });
 
