@@ -136,6 +136,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       if (!bot) throw new Error(`unknown bot ${name}`);
       return stats.readBotStats(bot);
     },
+    readTimeline: async (snapshot, name, minutes) => {
+      const bot = snapshot.bots.get(name);
+      if (!bot) throw new Error(`unknown bot ${name}`);
+      return stats.readTimeline(bot, minutes);
+    },
     ...(env.SWITCHBOARD_ADMIN_TOKEN ? { adminToken: env.SWITCHBOARD_ADMIN_TOKEN } : {}),
   });
 

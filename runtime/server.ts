@@ -12,7 +12,6 @@ import { channelAdapters } from './channels/index.js';
 import type { ConfigSnapshot, Problem } from './config/snapshot.js';
 import type { ChannelName } from './core/message.js';
 import { LOG_REDACTION, redactSecrets } from './core/redact.js';
-import { safeEqual } from './core/safe-equal.js';
 import { errorBody, errorCodes, SwitchboardError } from './core/errors.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createKeyedQueue } from './pipeline/keyed-queue.js';
@@ -22,6 +21,9 @@ import type { Store } from './store/store.js';
 import { VERSION } from './core/version.js';
 import { startMessageTrace, type MessageTrace } from './tracing/message-trace.js';
 import { createTracing, type Tracing } from './tracing/tracing.js';
+import { adminAuthorized } from './routes/admin-auth.js';
+import { registerDashboardRoutes, type DashboardDeps } from './routes/dashboard.js';
+import { registerIntegrationTestRoute } from './routes/integration-test.js';
 
 /** 1 MiB: larger channel bodies get 413. */
 export const BODY_LIMIT = 1024 * 1024;
@@ -59,6 +61,8 @@ export interface ServerOptions {
   metrics?: Metrics;
   /** Serves GET /bots/:bot/stats. */
   readStats?: (snapshot: ConfigSnapshot, bot: string) => Promise<unknown>;
+  /** The per-minute timeline the dashboard charts. */
+  readTimeline?: DashboardDeps['readTimeline'];
   /** Dispatcher for channel API calls (Telegram/Slack); defaults to a shared undici Agent. */
   dispatcher?: Dispatcher;
   /** Spans and traceparent propagation; default: propagation only, no export. */
@@ -163,8 +167,7 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
 
   const requireAdmin = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (!opts.adminToken) return;
-    const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-    if (!m?.[1] || !safeEqual(m[1].trim(), opts.adminToken)) {
+    if (!adminAuthorized(req.headers.authorization, opts.adminToken)) {
       await reply.code(401).send(errorBody('SWB_ERR_HTTP_UNAUTHORIZED', 'this route needs Authorization: Bearer $SWITCHBOARD_ADMIN_TOKEN'));
     }
   };
@@ -270,6 +273,9 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
       throw new SwitchboardError('SWB_ERR_STORE_UNAVAILABLE', 'the stats could not be read from the store', { cause: err });
     }
   });
+
+  registerDashboardRoutes(app, { config: opts.config, adminToken: opts.adminToken, readStats: opts.readStats, readTimeline: opts.readTimeline, storeHealth: () => opts.store.health() });
+  registerIntegrationTestRoute(app, { config: opts.config, adminToken: opts.adminToken });
 
   app.get<{ Params: { token: string } }>('/files/:token', async (req, reply) => {
     const ref = opts.files?.verify(req.params.token);
