@@ -78,7 +78,7 @@
   }
 
   /** Draws (or updates) one time chart: one series per integration. */
-  function drawChart(container, key, timeline, pick, unit) {
+  function drawChart(container, key, timeline, pick, unit, dots) {
     const xs = timeline.minutes;
     const series = timeline.integrations.map((s) => pick(s));
     const data = [xs, ...series];
@@ -95,7 +95,7 @@
         width,
         height: 220,
         scales: { x: { time: true } },
-        series: [{}, ...timeline.integrations.map((s, i) => ({ label: s.name, stroke: colorOf(i), width: 1.5, points: { show: false }, value: (_u, v) => (v === null || v === undefined ? '–' : `${v}${unit}`) }))],
+        series: [{}, ...timeline.integrations.map((s, i) => ({ label: s.name, stroke: colorOf(i), width: 1.5, points: { show: dots, size: 5 }, value: (_u, v) => (v === null || v === undefined ? '–' : `${v}${unit}`) }))],
         axes: [{}, { values: (_u, ticks) => ticks.map((t) => `${t}${unit}`), size: 60 }],
       };
       // eslint-disable-next-line no-undef
@@ -120,13 +120,13 @@
     const stats = bot.stats;
     const head = card.querySelector('.bot-head');
     const totals = stats ? `${stats.totals.assignments} assignments · ${stats.totals.requests} requests · ${stats.totals.errors} errors · stickiness ${stats.stickiness}` : '';
-    head.replaceChildren(el('h2', { text: bot.displayName && bot.displayName !== bot.name ? `${bot.displayName} (${bot.name})` : bot.name }), el('span', { class: 'muted', text: totals }), stats ? srmBadge(stats.srm) : el('span'));
+    head.replaceChildren(el('h2', { text: bot.displayName && bot.displayName !== bot.name ? `${bot.displayName} · ${bot.name}` : bot.name }), el('span', { class: 'muted', text: totals }), stats ? srmBadge(stats.srm) : el('span'));
     const table = card.querySelector('.table');
     if (bot.error) table.replaceChildren(el('p', { class: 'error', text: bot.error }));
     else if (stats) table.replaceChildren(statsTable(stats));
     if (bot.timeline) {
-      drawChart(card.querySelector('[data-chart=requests]'), `${bot.name}:requests`, bot.timeline, (s) => s.requests, '');
-      drawChart(card.querySelector('[data-chart=latency]'), `${bot.name}:latency`, bot.timeline, (s) => s.p95Ms, ' ms');
+      drawChart(card.querySelector('[data-chart=requests]'), `${bot.name}:requests`, bot.timeline, (s) => s.requests, '', false);
+      drawChart(card.querySelector('[data-chart=latency]'), `${bot.name}:latency`, bot.timeline, (s) => s.p95Ms, ' ms', true);
     }
   }
 
