@@ -79,7 +79,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       metrics.reloads.inc({ outcome: event.outcome });
       if (event.outcome === 'ok' || event.outcome === 'unchanged') {
         metrics.configValid.set(1);
-  configRef = config;
         metrics.configProblems.set(0);
       } else {
         metrics.configValid.set(0);
@@ -92,6 +91,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     throw err;
   });
   metrics.configValid.set(1);
+  configRef = config;
 
   let store: Store;
   if (env.REDIS_URL) {
