@@ -128,7 +128,8 @@ describe.skipIf(!existsSync(CHROMIUM))(`the dashboard in headless Chromium (${CH
 
     // Auto-refresh: the page redraws without a reload.
     const renders = Number(await page.locator('body').getAttribute('data-renders'));
-    await page.waitForFunction((n) => Number(document.body.dataset.renders) > n, renders, { timeout: 15_000 });
+    // (The page's CSP forbids string evaluation, so poll the attribute from outside.)
+    await expect.poll(async () => Number(await page.locator('body').getAttribute('data-renders')), { timeout: 15_000 }).toBeGreaterThan(renders);
 
     // Test an integration from the form.
     await page.selectOption('#test-integration', 'gpt-arm');
