@@ -24,6 +24,7 @@ import { createMemoryStore } from './store/memory-store.js';
 import { createRedisStore } from './store/redis-store.js';
 import type { Store } from './store/store.js';
 import { callIntegration } from './webhook/client.js';
+import { createTracing, tracingOptionsFromEnv } from './tracing/tracing.js';
 
 export interface RuntimeOptions {
   configDir: string;
@@ -63,7 +64,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const allowPrivateNetwork = opts.allowPrivateNetwork ?? isEnvFlagOn(env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK);
   // Checked before anything starts, so a typo stops the process with a clear message.
   const memoryLimitBytes = memoryLimitFromEnv(env);
-  const metrics = createMetrics();
+  let configRef: ConfigManager | undefined;
+  const metrics = createMetrics({ revision: () => configRef?.current().revision });
   const loader = createConfigLoader();
   const dir = resolve(opts.configDir);
 
@@ -85,6 +87,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     },
   });
   metrics.configValid.set(1);
+  configRef = config;
 
   let store: Store;
   if (env.REDIS_URL) {
@@ -109,11 +112,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   for (const w of startupWarnings({ env, host, snapshot: config.current() })) log.warn(w);
   const publicUrl = env.SWITCHBOARD_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const files = createFileLinks({ publicUrl, secret: filesSecret });
-  const abMetrics = registerAbMetrics(metrics.registry, () => config.current().bots.values());
+  const abMetrics = registerAbMetrics(metrics.registry, () => config.current().bots.values(), (bot) => stats.readBotStats(bot).then((s) => s.srm));
   const stats = createStatsRecorder({ store, metrics: abMetrics });
   const router = createAbRouter({ stats });
 
+  const tracing = createTracing(tracingOptionsFromEnv(env, VERSION));
   const app = await buildServer({
+    tracing,
     config,
     store,
     router,
@@ -123,6 +128,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     files,
     counters: stats,
     readStats: (bot) => stats.readBotStats(bot),
+    readTimeline: (bot, minutes) => stats.readTimeline(bot, minutes),
     ...(env.SWITCHBOARD_ADMIN_TOKEN ? { adminToken: env.SWITCHBOARD_ADMIN_TOKEN } : {}),
   });
 
@@ -144,6 +150,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         await config.close();
         await app.close();
         await stats.close().catch(() => undefined);
+        await tracing.shutdown().catch(() => undefined);
         await store.close();
       })();
       return closing;

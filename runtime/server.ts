@@ -7,6 +7,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { Agent } from 'undici';
 import { LOG_REDACTION } from './core/redact.js';
+import { VERSION } from './core/version.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createPipeline, type Pipeline } from './pipeline/pipeline.js';
 import { createInProcessQueue, type JobQueue } from './queue/job-queue.js';
@@ -18,6 +19,9 @@ import { createJobProcessor } from './server/job-processor.js';
 import { registerJsonBody } from './server/json-body.js';
 import type { ServerOptions } from './server/options.js';
 import { requestIdOf } from './server/request-id.js';
+import { registerDashboardRoutes } from './server/dashboard-routes.js';
+import { registerIntegrationTestRoute } from './server/integration-test-routes.js';
+import { createTracing } from './tracing/tracing.js';
 
 export type { ConfigSource, FileLinks, ServerOptions } from './server/options.js';
 
@@ -32,7 +36,7 @@ export interface SwitchboardApp extends FastifyInstance {
 
 /** Builds the runtime app. Call `app.close()` to drain in-flight and queued jobs. */
 export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> {
-  const metrics = opts.metrics ?? createMetrics();
+  const metrics = opts.metrics ?? createMetrics({ revision: () => opts.config.current().revision });
   const app = Fastify({
     ...loggerOptions(opts.logger ?? false),
     bodyLimit: BODY_LIMIT,
@@ -45,16 +49,19 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
   });
 
   const dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 64 });
-  const pipeline = createPipeline({ store: opts.store, call: opts.call, router: opts.router, metrics, log: app.log, ...(opts.counters ? { counters: opts.counters } : {}) });
+  const tracing = opts.tracing ?? createTracing({ version: VERSION });
+  const pipeline = createPipeline({ store: opts.store, call: opts.call, router: opts.router, metrics, log: app.log, tracing, ...(opts.counters ? { counters: opts.counters } : {}) });
   const jobDeps = { pipeline, dispatcher, ...(opts.files ? { files: opts.files } : {}) };
   const queue = createInProcessQueue(createJobProcessor({ ...jobDeps, config: opts.config, log: app.log }));
 
   registerJsonBody(app);
   registerHooks(app, metrics);
   registerErrorHandlers(app, BODY_LIMIT);
-  registerChannelRoutes(app, { config: opts.config, store: opts.store, queue });
+  registerChannelRoutes(app, { config: opts.config, store: opts.store, queue, tracing });
   registerAdminRoutes(app, { ...opts, metrics });
   registerFileRoutes(app, { ...jobDeps, config: opts.config });
+  registerDashboardRoutes(app, { config: opts.config, adminToken: opts.adminToken, readStats: opts.readStats, readTimeline: opts.readTimeline, storeHealth: () => opts.store.health() });
+  registerIntegrationTestRoute(app, { config: opts.config, adminToken: opts.adminToken });
 
   app.addHook('onClose', async () => {
     await queue.drain();

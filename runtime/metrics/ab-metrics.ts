@@ -1,19 +1,20 @@
 /**
  * Prometheus metrics of the A/B experiment. The server's registry (runtime/metrics.ts)
- * already has webhook attempts, latency and fallbacks; these add what only routing knows:
- * assignments, the role (primary | fallback) of each attempt, and the configured weights.
+ * already has webhook attempts (with their role, primary | fallback), latency and
+ * fallbacks; these add what only routing knows: assignments and the configured weights.
  */
 import { Gauge, type Registry } from 'prom-client';
 import { FastCounter } from './fast-metrics.js';
 import type { ResolvedBot } from '../config/snapshot.js';
+import type { SrmResult } from '../stats/srm.js';
 
 export interface AbMetrics {
   /** switchboard_ab_assignments_total{bot,integration}: new sticky assignments (picks with stickiness none). */
   assignments: FastCounter<'bot' | 'integration'>;
-  /** switchboard_ab_attempts_total{bot,integration,role,outcome}: role primary|fallback, outcome ok or a failure class. */
-  attempts: FastCounter<'bot' | 'integration' | 'role' | 'outcome'>;
   /** switchboard_ab_weight{bot,integration}: configured weight, read from the live snapshot at scrape time. */
   weight: Gauge<'bot' | 'integration'>;
+  /** switchboard_ab_srm_p_value{bot}: p-value of the sample-ratio-mismatch test, for bots where it could run. */
+  srmPValue: Gauge<'bot'>;
 }
 
 /**
@@ -21,19 +22,13 @@ export interface AbMetrics {
  * bots of the current snapshot; the weight gauge is filled from it at every scrape, so no
  * reload hook is needed.
  */
-export function registerAbMetrics(registry: Registry, bots?: () => Iterable<ResolvedBot>): AbMetrics {
+export function registerAbMetrics(registry: Registry, bots?: () => Iterable<ResolvedBot>, srm?: (bot: ResolvedBot) => Promise<SrmResult>): AbMetrics {
   const registers = [registry];
   return {
     assignments: new FastCounter({
       name: 'switchboard_ab_assignments_total',
       help: 'New A/B assignments (first pick or re-pick of a sticky user/conversation; every pick with stickiness none), by bot and integration',
       labelNames: ['bot', 'integration'],
-      registers,
-    }),
-    attempts: new FastCounter({
-      name: 'switchboard_ab_attempts_total',
-      help: 'Webhook attempts by bot, integration, role (primary | fallback) and outcome (ok | unreachable | timeout | http_status | bad_reply | blocked)',
-      labelNames: ['bot', 'integration', 'role', 'outcome'],
       registers,
     }),
     weight: new Gauge({
@@ -45,6 +40,20 @@ export function registerAbMetrics(registry: Registry, bots?: () => Iterable<Reso
         if (!bots) return;
         this.reset();
         for (const bot of bots()) for (const e of bot.integrations) this.set({ bot: bot.name, integration: e.name }, e.weight);
+      },
+    }),
+    srmPValue: new Gauge({
+      name: 'switchboard_ab_srm_p_value',
+      help: 'P-value of the chi-square sample-ratio-mismatch test of A/B assignments against the weights (below 0.001: mismatch); only bots with 8+ assignments on every weighted arm',
+      labelNames: ['bot'],
+      registers,
+      // Reads the shared counters at scrape time (one store read per bot with more than one weighted arm).
+      async collect() {
+        if (!bots || !srm) return;
+        this.reset();
+        const multiArm = [...bots()].filter((b) => b.integrations.filter((e) => e.weight > 0).length > 1);
+        const results = await Promise.all(multiArm.map((b) => srm(b).then((r) => [b.name, r] as const, () => undefined)));
+        for (const r of results) if (r && r[1].checked && r[1].pValue !== null) this.set({ bot: r[0] }, r[1].pValue);
       },
     }),
   };

@@ -19,6 +19,8 @@ import type { ResolvedIntegration } from '../config/snapshot.js';
 import type { WebhookRequest } from '../core/message.js';
 import { buildPayload, userContent } from './payload.js';
 import type { Router } from '../routing/router.js';
+import { formatTraceparent } from '../tracing/trace-ids.js';
+import type { Span, Tracing } from '../tracing/tracing.js';
 
 export type CallIntegration = (integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions) => Promise<AttemptResult>;
 
@@ -32,6 +34,8 @@ export interface PipelineDeps {
   counters?: CounterSource;
   /** History TTL in seconds. */
   historyTtlSeconds?: number;
+  /** Spans per store turn and webhook attempt; the traceparent of each attempt. */
+  tracing?: Tracing;
 }
 
 export interface Pipeline {
@@ -39,7 +43,7 @@ export interface Pipeline {
    * Answers one message. Callers keep one conversation's messages in order (the server's
    * job queue runs them one at a time per conversation).
    */
-  process(snapshot: ConfigSnapshot, message: InboundMessage): Promise<OutboundReply>;
+  process(snapshot: ConfigSnapshot, message: InboundMessage, trace?: Span): Promise<OutboundReply>;
 }
 
 export function historyKey(message: InboundMessage): string {
@@ -48,13 +52,14 @@ export function historyKey(message: InboundMessage): string {
 
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const ttl = deps.historyTtlSeconds ?? DEFAULT_HISTORY_TTL_SECONDS;
-  const { store, metrics, log } = deps;
+  const { store, metrics, log, tracing } = deps;
 
   /**
    * The store's turn, or undefined when the store fails (the caller answers without history).
    * switchboard_store_up is read from the store's health at scrape time, not set per message.
    */
-  async function beginTurn(bot: ResolvedBot, message: InboundMessage, key: string, assignment: Parameters<Store['beginTurn']>[0]['assignment']): Promise<BeginTurnResult | undefined> {
+  async function beginTurn(bot: ResolvedBot, message: InboundMessage, key: string, assignment: Parameters<Store['beginTurn']>[0]['assignment'], trace: Span | undefined): Promise<BeginTurnResult | undefined> {
+    const span = trace && tracing?.startStoreSpan(trace, 'begin_turn');
     try {
       // json: stored text where the store can give it; the payload splices it (see payload.ts).
       return await store.beginTurn(assignment ? { historyKey: key, limit: bot.contextWindow, assignment, json: true } : { historyKey: key, limit: bot.contextWindow, json: true });
@@ -62,15 +67,17 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       metrics.storeErrors.inc({ operation: 'begin_turn' });
       log.warn({ requestId: message.requestId, bot: bot.name, err: errorMessage(err) }, 'history store unavailable: answering without history');
       return undefined;
+    } finally {
+      span?.end();
     }
   }
 
-  async function processNow(snapshot: ConfigSnapshot, message: InboundMessage): Promise<OutboundReply> {
+  async function processNow(snapshot: ConfigSnapshot, message: InboundMessage, trace?: Span): Promise<OutboundReply> {
     const bot = snapshot.bots.get(message.bot);
     if (!bot) throw new Error(`unknown bot ${message.bot}`);
     const key = historyKey(message);
     const plan = deps.router.plan(bot, message);
-    const begun = await beginTurn(bot, message, key, plan.assignment);
+    const begun = await beginTurn(bot, message, key, plan.assignment, trace);
     const degraded = begun === undefined;
     // Store down: no history, and the deterministic hash's candidate keeps users on their arm.
     const turn = begun ?? { history: [], assignment: plan.assignment?.candidate ?? null, assigned: false };
@@ -89,9 +96,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     for (const name of route.order) {
       const integration = snapshot.integrations.get(name);
       if (!integration) continue;
-      const result = await deps.call(integration, payload, { requestId: message.requestId, allowPrivateNetwork: snapshot.allowPrivateNetwork });
+      const role = name === route.primary ? 'primary' : 'fallback';
+      const span = trace && tracing?.startAttemptSpan(trace, { bot: bot.name, integration: name, type: integration.type, model: integration.model, conversationId: message.conversationId, role });
+      const result = await deps.call(integration, payload, { requestId: message.requestId, allowPrivateNetwork: snapshot.allowPrivateNetwork, ...(span ? { traceparent: formatTraceparent(span.spanContext()) } : {}) });
+      if (span) tracing?.endAttemptSpan(span, result.ok ? { ok: true, status: result.status, metadata: result.reply.metadata } : { ok: false, failure: result.failure, status: result.status, message: redactSecrets(result.message, snapshot.secrets) });
       const outcome = result.ok ? 'ok' : result.failure;
-      metrics.webhookAttempts.inc({ bot: bot.name, integration: name, outcome });
+      metrics.webhookAttempts.inc({ bot: bot.name, integration: name, role, outcome });
       metrics.webhookLatency.observe({ bot: bot.name, integration: name }, result.latencyMs / 1000);
       deps.router.record(bot, { integration: name, outcome, latencyMs: result.latencyMs, primary: name === route.primary, assigned: name === route.primary && (turn.assigned || route.reassign !== undefined) });
       if (result.ok) {
@@ -118,12 +128,15 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const counters = deps.counters?.drain() ?? [];
       const write: EndTurnWrite = { historyKey: key, messages: stored, maxLength: Math.max(bot.contextWindow, 1) * 2, ttlSeconds: ttl };
       if (counters.length > 0) write.counters = counters;
+      const span = trace && tracing?.startStoreSpan(trace, 'end_turn');
       try {
         await store.endTurn(write);
       } catch (err) {
         if (counters.length > 0) deps.counters?.restore(counters);
         metrics.storeErrors.inc({ operation: 'end_turn' });
         log.warn({ requestId: message.requestId, bot: bot.name, err: errorMessage(err) }, 'history store unavailable: this turn was not recorded');
+      } finally {
+        span?.end();
       }
     }
 

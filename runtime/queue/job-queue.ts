@@ -9,6 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ChannelJob, ChannelResponse } from '../channels/channel.js';
 import type { ConfigSnapshot } from '../config/snapshot.js';
 import { createKeyedQueue } from './keyed-queue.js';
+import type { MessageTrace } from '../tracing/message-trace.js';
 
 /**
  * What the accepting request can hand along when the job runs in the same process: the
@@ -18,6 +19,8 @@ import { createKeyedQueue } from './keyed-queue.js';
 export interface LocalJobState {
   snapshot: ConfigSnapshot;
   log: FastifyBaseLogger;
+  /** The request's trace: the job's spans are its children, and it stays open until the job ends. */
+  trace?: MessageTrace;
 }
 
 /** Carries out one job (looks up the channel's `run` by `job.channel`). */

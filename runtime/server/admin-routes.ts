@@ -4,14 +4,13 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConfigSnapshot } from '../config/snapshot.js';
-import { bearerToken } from '../core/bearer.js';
 import { SwitchboardError } from '../core/errors.js';
 import { redactSecrets } from '../core/redact.js';
-import { safeEqual } from '../core/safe-equal.js';
 import { VERSION } from '../core/version.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ConfigStatus } from '../reload/config-manager.js';
 import type { Store } from '../store/store.js';
+import { adminAuthorized } from './admin-auth.js';
 import type { ServerOptions } from './options.js';
 import { sendError } from './send-error.js';
 
@@ -22,8 +21,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
   const { config, store, metrics } = deps;
   const requireAdmin = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (!deps.adminToken) return;
-    const given = bearerToken(req.headers.authorization);
-    if (given === undefined || !safeEqual(given, deps.adminToken)) {
+    // The token as Bearer, or as the password of Basic auth (what a browser prompt sends).
+    if (!adminAuthorized(req.headers.authorization, deps.adminToken)) {
       await sendError(reply, 'SWB_ERR_HTTP_UNAUTHORIZED', 'this route needs Authorization: Bearer $SWITCHBOARD_ADMIN_TOKEN');
     }
   };

@@ -12,7 +12,8 @@ import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
 import { errorMessage } from '../core/error-message.js';
 import { errorResponse } from '../core/errors.js';
 import type { ChannelName } from '../core/message.js';
-import type { JobQueue } from '../queue/job-queue.js';
+import type { JobQueue, LocalJobState } from '../queue/job-queue.js';
+import type { MessageTrace } from '../tracing/message-trace.js';
 import type { Store } from '../store/store.js';
 
 /** The adapter and bot a channel URL names, or the 404 to answer. */
@@ -33,6 +34,7 @@ export function authenticateChannel(adapter: ChannelAdapter, headers: IncomingHt
 
 export interface GateDeps {
   snapshot: ConfigSnapshot;
+  trace?: MessageTrace;
   store: Pick<Store, 'claimOnce' | 'releaseClaim'>;
   queue: JobQueue;
 }
@@ -42,7 +44,7 @@ export async function acceptChannelRequest(adapter: ChannelAdapter, request: Cha
   const triage = adapter.triage(request, bot);
   if (triage.kind === 'answer') return triage.response;
   const { job } = triage;
-  const local = { snapshot: deps.snapshot, log: request.log };
+  const local: LocalJobState = { snapshot: deps.snapshot, log: request.log, ...(deps.trace ? { trace: deps.trace } : {}) };
   if (adapter.mode === 'reply') return (await deps.queue.push(job, local)) ?? { status: 200 };
   return claimAndQueue(adapter, job, request, deps);
 }
@@ -68,10 +70,14 @@ async function claimAndQueue(adapter: ChannelAdapter, job: ChannelJob, request: 
       return { status: 200 };
     }
   }
+  // The trace stays open until the job is done, after the platform got its 200.
+  const release = deps.trace?.hold();
   try {
-    deps.queue.push(job, { snapshot: deps.snapshot, log: request.log }).catch((err: unknown) => request.log.error({ err: errorMessage(err) }, 'background job failed'));
+    const done = deps.queue.push(job, { snapshot: deps.snapshot, log: request.log, ...(deps.trace ? { trace: deps.trace } : {}) });
+    (release ? done.finally(release) : done).catch((err: unknown) => request.log.error({ err: errorMessage(err) }, 'background job failed'));
   } catch (err) {
     request.log.warn({ ...fields, err: errorMessage(err) }, `could not queue the ${adapter.noun}; asking ${adapter.platform} to re-send`);
+    release?.();
     if (claim) await deps.store.releaseClaim(claim.key).catch(() => undefined);
     return errorResponse('SWB_ERR_HTTP_UNAVAILABLE');
   }

@@ -6,6 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ChannelAdapter } from '../channels/channel.js';
 import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
+import { startMessageTrace } from '../tracing/message-trace.js';
+import type { Tracing } from '../tracing/tracing.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { Store } from '../store/store.js';
 import { acceptChannelRequest, authenticateChannel, resolveChannel } from './channel-gate.js';
@@ -21,6 +23,7 @@ export interface ChannelRouteDeps {
   config: ConfigSource;
   store: Store;
   queue: JobQueue;
+  tracing: Tracing;
 }
 
 /** Registers the channel route. */
@@ -39,7 +42,13 @@ export function registerChannelRoutes(app: FastifyInstance, deps: ChannelRouteDe
     handler: async (req, reply) => {
       const { snapshot, adapter, bot } = req.channelTarget as NonNullable<typeof req.channelTarget>;
       const request = { headers: req.headers, body: req.body, rawBody: req.rawBody ?? Buffer.alloc(0), requestId: req.id, log: req.log };
-      const res = await acceptChannelRequest(adapter, request, bot, { snapshot, store: deps.store, queue: deps.queue });
+      const trace = startMessageTrace(deps.tracing, req.headers, { channel: adapter.name, bot: bot.name, requestId: req.id });
+      let res;
+      try {
+        res = await acceptChannelRequest(adapter, request, bot, { snapshot, store: deps.store, queue: deps.queue, trace });
+      } finally {
+        trace.finish();
+      }
       if (res.headers) void reply.headers(res.headers);
       return reply.code(res.status).send(res.body ?? '');
     },

@@ -8,6 +8,7 @@ import type { Dispatcher } from 'undici';
 import type { JobContext } from '../channels/channel.js';
 import { channelAdapters } from '../channels/index.js';
 import type { ConfigSnapshot } from '../config/snapshot.js';
+import type { MessageTrace } from '../tracing/message-trace.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { JobProcessor } from '../queue/job-queue.js';
 import type { ConfigSource, FileLinks } from './options.js';
@@ -19,10 +20,12 @@ export interface JobContextDeps {
 }
 
 /** The context a channel runs a job (or opens a file) with. */
-export function createJobContext(deps: JobContextDeps, snapshot: ConfigSnapshot, log: FastifyBaseLogger): JobContext {
+export function createJobContext(deps: JobContextDeps, snapshot: ConfigSnapshot, log: FastifyBaseLogger, trace?: MessageTrace): JobContext {
   return {
     snapshot,
-    process: (message) => deps.pipeline.process(snapshot, message),
+    process: trace
+      ? (message) => deps.pipeline.process(snapshot, message, trace.span).then((reply) => (trace.delivering(), reply))
+      : (message) => deps.pipeline.process(snapshot, message),
     fileUrl: (file) => {
       if (!deps.files) throw new Error('file links are not configured (SWITCHBOARD_PUBLIC_URL, SWITCHBOARD_FILES_SECRET)');
       return deps.files.sign(file);
@@ -46,6 +49,6 @@ export function createJobProcessor(deps: JobContextDeps & { config: ConfigSource
       log.warn({ channel: job.channel, bot: job.bot }, 'job for a channel or bot that is no longer configured; dropped');
       return undefined;
     }
-    return adapter.run(job, bot, createJobContext(deps, snapshot, log));
+    return adapter.run(job, bot, createJobContext(deps, snapshot, log, local?.trace));
   };
 }

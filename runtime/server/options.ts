@@ -3,6 +3,8 @@
  * call, and the optional admin token, file links, metrics and stats reader.
  */
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
+import type { Tracing } from '../tracing/tracing.js';
+import type { DashboardDeps } from './dashboard-routes.js';
 import type { Dispatcher } from 'undici';
 import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
 import type { ChannelName } from '../core/message.js';
@@ -47,6 +49,10 @@ export interface ServerOptions {
   counters?: CounterSource;
   /** Serves GET /bots/:bot/stats. */
   readStats?: (bot: ResolvedBot) => Promise<unknown>;
+  /** The per-minute timeline the dashboard charts. */
+  readTimeline?: DashboardDeps['readTimeline'];
+  /** Spans and traceparent propagation; default: propagation only, no export. */
+  tracing?: Tracing;
   /** Dispatcher for channel API calls (Telegram/Slack); defaults to a shared undici Agent. */
   dispatcher?: Dispatcher;
 }

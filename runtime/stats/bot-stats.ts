@@ -7,6 +7,7 @@ import type { Stickiness } from '../../schema/config.js';
 import type { ResolvedBot } from '../config/snapshot.js';
 import type { FailureClass } from '../core/message.js';
 import { quantileMs } from './latency-buckets.js';
+import { sampleRatioMismatch, SRM_MIN_PER_ARM, SRM_P_THRESHOLD, type SrmResult } from './srm.js';
 
 /** Every failure class, in a stable order (the JSON lists all of them, zeros included). */
 export const FAILURE_CLASSES = [
@@ -55,6 +56,8 @@ export interface BotStats {
   bot: string;
   stickiness: Stickiness;
   totals: { assignments: number; requests: number; errors: number };
+  /** Sample-ratio mismatch of the assignments against the current weights (chi-square goodness of fit). */
+  srm: SrmResult & { threshold: number; minAssignmentsPerArm: number };
   /** Configured entries in config order, then integrations that only the history knows. */
   integrations: IntegrationStats[];
 }
@@ -147,6 +150,7 @@ export function buildBotStats(bot: ResolvedBot, counters: Readonly<Record<string
       requests: integrations.reduce((n, i) => n + i.requests, 0),
       errors: integrations.reduce((n, i) => n + i.errors.total, 0),
     },
+    srm: { ...sampleRatioMismatch(integrations.filter((i) => i.configured).map((i) => ({ observed: i.assignments, weight: i.weight }))), threshold: SRM_P_THRESHOLD, minAssignmentsPerArm: SRM_MIN_PER_ARM },
     integrations,
   };
 }

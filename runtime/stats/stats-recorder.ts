@@ -14,6 +14,7 @@ import type { CounterIncrement, CounterSource, Store } from '../store/store.js';
 import type { AbMetrics } from '../metrics/ab-metrics.js';
 import { buildBotStats, field, statsKey, type BotStats } from './bot-stats.js';
 import { bucketLabel } from './latency-buckets.js';
+import { buildTimeline, minuteOf, TIMELINE_MINUTES, TIMELINE_TTL_SECONDS, timelineField, timelineKey, timelineKeys, type Timeline } from './timeline.js';
 
 export type StatsEvent =
   /** A new sticky assignment (first pick or re-pick), or a pick with `stickiness: none`. */
@@ -31,6 +32,8 @@ export interface StatsRecorderOptions {
   piggybackIntervalMs?: number;
   /** Pending counter fields kept while the store is down; beyond, increments are dropped (default 10,000). */
   maxPendingFields?: number;
+  /** Wall clock (ms) for the per-minute timeline; default Date.now. */
+  now?: () => number;
 }
 
 export interface StatsRecorder extends CounterSource {
@@ -40,6 +43,8 @@ export interface StatsRecorder extends CounterSource {
   flush(): Promise<void>;
   /** The bot's experiment history, across replicas; rejects with SWB_ERR_STORE_UNAVAILABLE during an outage. */
   readBotStats(bot: ResolvedBot): Promise<BotStats>;
+  /** The bot's last `minutes` (default and at most 24 h) minute by minute, across replicas. */
+  readTimeline(bot: ResolvedBot, minutes?: number): Promise<Timeline>;
   /** Increments dropped because the pending set was full. */
   readonly dropped: number;
   /** Stops the timer, flushes what it can and detaches from the store. */
@@ -58,7 +63,8 @@ export function createStatsRecorder(opts: StatsRecorderOptions = {}): StatsRecor
   let dropped = 0;
   let flushing: Promise<void> | undefined;
 
-  const add = (key: string, f: string, by: number): void => {
+  const now = opts.now ?? Date.now;
+  const add = (key: string, f: string, by: number, ttlSeconds?: number): void => {
     let fields = pending.get(key);
     if (!fields) {
       fields = new Map();
@@ -67,7 +73,7 @@ export function createStatsRecorder(opts: StatsRecorderOptions = {}): StatsRecor
     const existing = fields.get(f);
     if (existing) existing.by += by;
     else if (pendingSize < maxPending) {
-      fields.set(f, { key, field: f, by });
+      fields.set(f, ttlSeconds === undefined ? { key, field: f, by } : { key, field: f, by, ttlSeconds });
       pendingSize++;
     } else dropped += by;
   };
@@ -89,6 +95,13 @@ export function createStatsRecorder(opts: StatsRecorderOptions = {}): StatsRecor
     successes: string;
     errors: Map<string, string>;
     latency: Map<string, string>;
+    /** This minute's timeline key and fields, rebuilt when the minute changes. */
+    minute: number;
+    minuteKey: string;
+    minuteRequests: string;
+    minuteErrors: string;
+    minuteFallbacks: string;
+    minuteLatency: Map<string, string>;
   }
   const names = new Map<string, Map<string, Names>>();
   const namesOf = (bot: string, i: string): Names => {
@@ -101,7 +114,7 @@ export function createStatsRecorder(opts: StatsRecorderOptions = {}): StatsRecor
     }
     let n = byIntegration.get(i);
     if (!n) {
-      n = { key: statsKey(bot), assignments: field.assignments(i), requests: field.requests(i), fallbacks: field.fallbacks(i), successes: field.successes(i), errors: new Map(), latency: new Map() };
+      n = { key: statsKey(bot), assignments: field.assignments(i), requests: field.requests(i), fallbacks: field.fallbacks(i), successes: field.successes(i), errors: new Map(), latency: new Map(), minute: -1, minuteKey: '', minuteRequests: '', minuteErrors: '', minuteFallbacks: '', minuteLatency: new Map() };
       byIntegration.set(i, n);
     }
     return n;
@@ -127,7 +140,26 @@ export function createStatsRecorder(opts: StatsRecorderOptions = {}): StatsRecor
     return takeAll();
   };
   const restore = (increments: CounterIncrement[]): void => {
-    for (const c of increments) add(c.key, c.field, c.by);
+    for (const c of increments) add(c.key, c.field, c.by, c.ttlSeconds);
+  };
+
+  /** Counts one attempt in the current minute of the timeline. */
+  const addMinute = (n: Names, event: Extract<StatsEvent, { type: 'attempt' }>): void => {
+    const minute = minuteOf(now());
+    if (n.minute !== minute) {
+      n.minute = minute;
+      n.minuteKey = timelineKey(event.bot, minute);
+      n.minuteRequests = timelineField.requests(minute, event.integration);
+      n.minuteErrors = timelineField.errors(minute, event.integration);
+      n.minuteFallbacks = timelineField.fallbacks(minute, event.integration);
+      n.minuteLatency = new Map();
+    }
+    add(n.minuteKey, n.minuteRequests, 1, TIMELINE_TTL_SECONDS);
+    if (event.fallback) add(n.minuteKey, n.minuteFallbacks, 1, TIMELINE_TTL_SECONDS);
+    if (event.outcome === 'ok') {
+      const bucket = bucketLabel(event.latencyMs);
+      add(n.minuteKey, memo(n.minuteLatency, bucket, () => timelineField.latency(minute, event.integration, bucket)), 1, TIMELINE_TTL_SECONDS);
+    } else add(n.minuteKey, n.minuteErrors, 1, TIMELINE_TTL_SECONDS);
   };
 
   const flush = (): Promise<void> => {
@@ -165,12 +197,19 @@ export function createStatsRecorder(opts: StatsRecorderOptions = {}): StatsRecor
         const outcome = event.outcome;
         add(n.key, memo(n.errors, outcome, () => field.error(event.integration, outcome)), 1);
       }
-      metrics?.attempts.inc({ bot: event.bot, integration: event.integration, role: event.fallback ? 'fallback' : 'primary', outcome: event.outcome });
+      addMinute(n, event);
     },
     flush,
     async readBotStats(bot) {
       await flush();
       return buildBotStats(bot, await sink.readCounters(statsKey(bot.name)));
+    },
+    async readTimeline(bot, minutes = TIMELINE_MINUTES) {
+      await flush();
+      const to = minuteOf(now());
+      const from = to - Math.min(Math.max(1, Math.floor(minutes)), TIMELINE_MINUTES) + 1;
+      const hashes = await Promise.all(timelineKeys(bot.name, from, to).map((k) => sink.readCounters!(k)));
+      return buildTimeline(bot, hashes, from, to);
     },
     get dropped() {
       return dropped;

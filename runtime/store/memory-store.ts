@@ -58,10 +58,10 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryStore {
   let closed = false;
 
   const applyCounters = (increments: readonly CounterIncrement[]): void => {
-    for (const { key, field, by } of increments) {
+    for (const { key, field, by, ttlSeconds } of increments) {
       const hash = counters.get(key) ?? new Map<string, number>();
       hash.set(field, (hash.get(field) ?? 0) + by);
-      counters.set(key, hash, counterTtlMs);
+      counters.set(key, hash, ttlSeconds === undefined ? counterTtlMs : ttlSeconds * 1000);
     }
   };
 

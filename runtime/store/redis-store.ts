@@ -76,12 +76,12 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
   let closed = false;
 
   function addCounters(p: ChainableCommander, increments: readonly CounterIncrement[]): void {
-    const keys = new Set<string>();
-    for (const { key, field, by } of increments) {
+    const keys = new Map<string, number>();
+    for (const { key, field, by, ttlSeconds } of increments) {
       p.hincrby(key, field, by);
-      keys.add(key);
+      keys.set(key, ttlSeconds === undefined ? counterTtl : wholeSeconds(ttlSeconds));
     }
-    for (const key of keys) p.expire(key, counterTtl);
+    for (const [key, ttl] of keys) p.expire(key, ttl);
   }
 
   return {

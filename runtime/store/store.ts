@@ -58,6 +58,8 @@ export interface CounterIncrement {
   key: string;
   field: string;
   by: number;
+  /** Expiry of the hash after this write, in seconds; default the store's counter TTL. */
+  ttlSeconds?: number;
 }
 
 /**

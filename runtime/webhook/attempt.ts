@@ -52,4 +52,6 @@ export interface AttemptOptions {
   now?: () => number;
   /** Cancels the attempt when it fires (e.g. the channel's client went away): the upstream connection is closed. */
   signal?: CancelSignal;
+  /** W3C `traceparent` of the attempt span, sent as is. */
+  traceparent?: string;
 }

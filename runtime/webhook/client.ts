@@ -100,6 +100,7 @@ async function runAttempt(integration: ResolvedIntegration, payload: WebhookRequ
     }
     headers['X-Bot-ID'] = payload.bot.id;
     headers['X-Request-ID'] = opts.requestId;
+    if (opts.traceparent) headers.traceparent = opts.traceparent;
     const webhookId = d.signingKeys.length > 0 ? newWebhookId() : undefined;
 
     for (;;) {

@@ -4,6 +4,7 @@
  * with weight > 0, then fallbacks) so these tests are about the server and the pipeline;
  * weighted A/B is covered in test/routing and test/e2e.
  */
+import { VERSION } from '../../runtime/core/version.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedBot } from '../../runtime/config/snapshot.js';
 import type { Router } from '../../runtime/routing/router.js';
@@ -13,7 +14,6 @@ import type { Store } from '../../runtime/store/store.js';
 import { callIntegration } from '../../runtime/webhook/client.js';
 import { sendJson, startFakeServer, type FakeServer } from '../helpers/fake-webhook.js';
 import { bot, integration, snapshot } from '../helpers/snapshot.js';
-import { VERSION } from '../../runtime/core/version.js';
 
 const fixedOrder: Router = {
   plan: (b: ResolvedBot) => ({ candidate: b.integrations.find((e) => e.weight > 0)?.name }),
@@ -220,7 +220,7 @@ describe('admin routes', () => {
     expect(config.json()).toMatchObject({ version: VERSION, revision: 'test', files: ['test.yaml'], bots: [{ name: 'support' }] });
     await send(a, 'support', { user: { id: 'x' }, text: 'hi' });
     const metrics = await a.inject({ url: '/metrics', headers: auth });
-    expect(metrics.body).toContain('switchboard_webhook_attempts_total{bot="support",integration="primary",outcome="ok"} 1');
+    expect(metrics.body).toContain('switchboard_webhook_attempts_total{bot="support",integration="primary",role="primary",outcome="ok"} 1');
     expect(metrics.body).toContain('switchboard_messages_total{bot="support",channel="http",outcome="answered"} 1');
   });
 });

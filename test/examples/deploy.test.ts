@@ -45,6 +45,7 @@ describe('examples/deploy YAML', () => {
       'kubernetes/configmap/switchboard.yaml',
       'kubernetes/git-sync/switchboard.yaml',
       'kubernetes/redis.yaml',
+      'prometheus/alerts.yaml',
     ]);
     for (const f of files) expect(load(f).length).toBeGreaterThan(0);
   });

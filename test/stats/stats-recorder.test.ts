@@ -29,6 +29,8 @@ const scenarioStats = (factor: number) => ({
   bot: 'support',
   stickiness: 'user',
   totals: { assignments: 4 * factor, requests: 5 * factor, errors: 1 * factor },
+  // One assignment per factor to claude: below the 8 per arm the test needs.
+  srm: { checked: false, chiSquare: null, degreesOfFreedom: 1, pValue: null, mismatch: false, threshold: 0.001, minAssignmentsPerArm: 8 },
   integrations: [
     {
       name: 'gpt',
@@ -153,8 +155,8 @@ describe('A/B router facade', () => {
 
     const text = await registry.metrics();
     expect(text).toContain('switchboard_ab_assignments_total{bot="support",integration="gpt"} 1');
-    expect(text).toContain('switchboard_ab_attempts_total{bot="support",integration="gpt",role="primary",outcome="http_status"} 1');
-    expect(text).toContain('switchboard_ab_attempts_total{bot="support",integration="claude",role="fallback",outcome="ok"} 1');
+    // Attempts are counted once, by the pipeline (switchboard_webhook_attempts_total with its role label).
+    expect(text).not.toContain('switchboard_ab_attempts_total');
     expect(text).toContain('switchboard_ab_weight{bot="support",integration="gpt"} 70');
     expect(text).toContain('switchboard_ab_weight{bot="support",integration="echo"} 0');
     await stats.close();
