@@ -8,7 +8,6 @@ import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createConfigLoader } from './config/loader.js';
 import { createConfigManager, type ConfigManager } from './reload/config-manager.js';
-import type { Problem } from './config/snapshot.js';
 import { isEnvFlagOn } from './core/env-flag.js';
 import { VERSION } from './core/version.js';
 import { LOG_REDACTION } from './core/redact.js';

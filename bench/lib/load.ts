@@ -108,7 +108,7 @@ export function closedLoop(opts: ClosedLoopOptions): Promise<LoadResult> {
     instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => {
       lat.add(ms);
     });
-    opts.until?.then(() => instance.stop());
+    void opts.until?.then(() => instance.stop());
   });
 }
 

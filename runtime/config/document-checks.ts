@@ -85,7 +85,9 @@ export function checkIntegration(doc: Obj, ctx: CheckContext): CheckProblem[] {
       out.push({ path, anchor: 'value', rule: 'signing-secret', message: 'signingSecret must be "whsec_" followed by base64 (a Standard Webhooks secret)' });
     }
   };
-  if (Array.isArray(secrets)) secrets.forEach((s, i) => one(s, ['signingSecret', i]));
+  if (Array.isArray(secrets)) secrets.forEach((s, i) => {
+    one(s, ['signingSecret', i]);
+  });
   else one(secrets, ['signingSecret']);
   return out;
 }

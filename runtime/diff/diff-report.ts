@@ -28,7 +28,7 @@ function requiredEnv(docs: readonly RawDocument[]): Set<string> {
     } else if (Array.isArray(v)) v.forEach(visit);
     else if (v !== null && typeof v === 'object') Object.values(v).forEach(visit);
   };
-  docs.forEach((d) => visit(d.value));
+  for (const d of docs) visit(d.value);
   return out;
 }
 

@@ -67,10 +67,12 @@ function walkFields(a: unknown, b: unknown, path: string, out: FieldChange[]): v
   }
   // A one-sided mapping lists its leaves; an empty one (`http: {}`) is a leaf itself.
   if (isObj(a) && b === undefined && Object.keys(a).length > 0) {
-    return void Object.keys(a).forEach((k) => walkFields(a[k], undefined, pathOf(path, k, path === 'integrations'), out));
+    for (const k of Object.keys(a)) walkFields(a[k], undefined, pathOf(path, k, path === 'integrations'), out);
+    return;
   }
   if (a === undefined && isObj(b) && Object.keys(b).length > 0) {
-    return void Object.keys(b).forEach((k) => walkFields(undefined, b[k], pathOf(path, k, path === 'integrations'), out));
+    for (const k of Object.keys(b)) walkFields(undefined, b[k], pathOf(path, k, path === 'integrations'), out);
+    return;
   }
   if (same(a, b)) return;
   out.push({ path, before: redactWritten(path, a ?? null), after: redactWritten(path, b ?? null) });

@@ -53,7 +53,7 @@ export function registerAbMetrics(registry: Registry, bots?: () => Iterable<Reso
         this.reset();
         const multiArm = [...bots()].filter((b) => b.integrations.filter((e) => e.weight > 0).length > 1);
         const results = await Promise.all(multiArm.map((b) => srm(b).then((r) => [b.name, r] as const, () => undefined)));
-        for (const r of results) if (r && r[1].checked && r[1].pValue !== null) this.set({ bot: r[0] }, r[1].pValue);
+        for (const r of results) if (r?.[1].checked && r[1].pValue !== null) this.set({ bot: r[0] }, r[1].pValue);
       },
     }),
   };

@@ -48,5 +48,5 @@ export function shorten(text: string, max = 300): string {
 
 /** Masks API-key-looking tokens an upstream may echo back ("Incorrect API key provided: sk-…"). */
 export function maskKeys(text: string): string {
-  return text.replace(/\b(sk|key|xai|gsk)-[A-Za-z0-9_*\-]{4,}/g, '$1-…');
+  return text.replace(/\b(sk|key|xai|gsk)-[A-Za-z0-9_*-]{4,}/g, '$1-…');
 }

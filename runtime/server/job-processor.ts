@@ -24,7 +24,10 @@ export function createJobContext(deps: JobContextDeps, snapshot: ConfigSnapshot,
   return {
     snapshot,
     process: trace
-      ? (message) => deps.pipeline.process(snapshot, message, trace.span).then((reply) => (trace.delivering(), reply))
+      ? (message) => deps.pipeline.process(snapshot, message, trace.span).then((reply) => {
+          trace.delivering();
+          return reply;
+        })
       : (message) => deps.pipeline.process(snapshot, message),
     fileUrl: (file) => {
       if (!deps.files) throw new Error('file links are not configured (SWITCHBOARD_PUBLIC_URL, SWITCHBOARD_FILES_SECRET)');

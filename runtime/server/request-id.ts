@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RawRequestDefaultExpression } from 'fastify';
 
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:@\-]{1,128}$/;
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 /** The caller's `X-Request-Id` when it is sane, else a fresh `req_<random>`. */
 export function requestIdOf(req: RawRequestDefaultExpression): string {

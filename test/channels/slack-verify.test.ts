@@ -51,7 +51,7 @@ describe('verifySlackSignature', () => {
     for (const timestamp of ['abc', '1531420618.5', '-1531420618', ' 1531420618', '1e9', '9999999999999']) {
       expect(verify({ timestamp })).toEqual({ ok: false, reason: 'malformed_timestamp' });
     }
-    for (const signature of ['v1=' + DOC_SIG.slice(3), DOC_SIG.slice(3), DOC_SIG.slice(0, -1), `${DOC_SIG}0`, 'v0=' + 'g'.repeat(64), 'v0=']) {
+    for (const signature of [`v1=${DOC_SIG.slice(3)}`, DOC_SIG.slice(3), DOC_SIG.slice(0, -1), `${DOC_SIG}0`, `v0=${'g'.repeat(64)}`, 'v0=']) {
       expect(verify({ signature })).toEqual({ ok: false, reason: 'malformed_signature' });
     }
   });

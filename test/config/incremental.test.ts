@@ -114,7 +114,7 @@ describe('FrozenMap', () => {
     expect([...b.keys()]).toEqual(['a', 'x', 'z']);
     expect([...b.values()]).toEqual([0, 10, 3]);
     const seen: string[] = [];
-    b.forEach((v, k) => seen.push(`${k}=${v}`));
+    for (const [k, v] of b) seen.push(`${k}=${v}`);
     expect(seen).toEqual(['a=0', 'x=10', 'z=3']);
     expect(new Map(b).get('x')).toBe(10);
     expect(() => (b as unknown as Map<string, number>).set('q', 1)).toThrow(TypeError);

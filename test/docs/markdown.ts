@@ -43,7 +43,7 @@ export function codeBlocks(file: string): CodeBlock[] {
     let k = i - 1;
     while (k >= 0 && lines[k]!.trim() === '') k--;
     const marker = k >= 0 ? /^\s*<!--\s*(.*?)\s*-->\s*$/.exec(lines[k]!)?.[1] : undefined;
-    blocks.push({ file, line: i + 1, info: info!.trim().split(/\s+/).filter(Boolean), marker, body: body.join('\n') + '\n' });
+    blocks.push({ file, line: i + 1, info: info!.trim().split(/\s+/).filter(Boolean), marker, body: `${body.join('\n')}\n` });
     i = j;
   }
   return blocks;

@@ -3,7 +3,7 @@
  * rule id (docs/cli.md) and every config key (docs/configuration.md) is documented, and the
  * README's quick start matches the demo.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { botSchema, integrationSchema } from '../../schema/config.js';

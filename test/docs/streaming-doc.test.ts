@@ -16,7 +16,7 @@ import type { StreamDone } from '../../runtime/providers/stream-step.js';
 const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'streaming.md'), 'utf8');
 
 function blocks(lang: string): string[] {
-  return [...doc.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1] as string);
+  return [...doc.matchAll(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((m) => m[1] as string);
 }
 
 describe('docs/streaming.md', () => {

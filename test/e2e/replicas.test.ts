@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../runtime/runtime.js';
 import { sendJson, startFakeServer, type FakeServer } from '../helpers/fake-webhook.js';
-import { EXTERNAL_REDIS_SKIP_REASON, redisIsExternal, startRedis, type RedisHandle } from '../helpers/redis.js';
+import { redisIsExternal, startRedis, type RedisHandle } from '../helpers/redis.js';
 import { chat, configDir, runtimeFor, waitFor } from './helpers.js';
 
 let redis: RedisHandle;

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { type Document, parseAllDocuments } from 'yaml';
 import { documentSchema } from '../../schema/config.js';
 
 const ROOT = new URL('../../examples/deploy/', import.meta.url).pathname;
@@ -17,6 +17,7 @@ function yamlFiles(dir: string): string[] {
   );
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed Kubernetes manifests are walked ad hoc, key by key.
 type Obj = Record<string, any>;
 function load(file: string): Obj[] {
   const docs = parseAllDocuments(readFileSync(file, 'utf8'), { schema: 'core' });
@@ -102,7 +103,7 @@ describe('examples/deploy YAML', () => {
     expect(app.volumeMounts).toContainEqual({ name: 'config', mountPath: '/config', readOnly: true });
     expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'config', configMap: { name: 'switchboard-config' } });
     const configMap = docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'switchboard-config') as Obj;
-    const embedded = Object.values(configMap.data as Record<string, string>).flatMap((text) => parseAllDocuments(text, { schema: 'core' }) as any[]);
+    const embedded = Object.values(configMap.data as Record<string, string>).flatMap((text) => parseAllDocuments(text, { schema: 'core' }) as Document[]);
     expect(embedded.map((d) => d.toJS().kind)).toEqual(['Integration', 'Integration', 'Bot']);
     for (const d of embedded) expect(documentSchema.safeParse(d.toJS()).success).toBe(true);
   });

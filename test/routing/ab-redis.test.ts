@@ -64,7 +64,9 @@ async function routeAll(bot: ResolvedBot, store: Store, users: string[], concurr
   for (let i = 0; i < users.length; i += concurrency) {
     const batch = users.slice(i, i + concurrency);
     const results = await Promise.all(batch.map((u) => route(bot, store, u)));
-    results.forEach((r, j) => (out[i + j] = r));
+    results.forEach((r, j) => {
+      out[i + j] = r;
+    });
   }
   return out;
 }
