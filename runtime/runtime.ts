@@ -22,6 +22,7 @@ import { configWarnings, startupWarnings } from './startup-warnings.js';
 import { createMemoryStore } from './store/memory-store.js';
 import { createRedisStore } from './store/redis-store.js';
 import type { Store } from './store/store.js';
+import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import { callIntegration } from './webhook/client.js';
 import { createTracing, tracingOptionsFromEnv } from './tracing/tracing.js';
 
@@ -89,9 +90,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   configRef = config;
 
   let store: Store;
+  let limiter: RateLimiter | undefined;
   if (env.REDIS_URL) {
     const redis = createRedisStore(env.REDIS_URL, { log });
     store = redis;
+    limiter = redis.rateLimiter();
     // Wait briefly for the first connection so the first messages have history; a Redis
     // that is down at start does not stop the runtime (it answers without history).
     await redis.ready(3000).then(
@@ -128,6 +131,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     counters: stats,
     readStats: (bot) => stats.readBotStats(bot),
     readTimeline: (bot, minutes) => stats.readTimeline(bot, minutes),
+    ...(limiter ? { limiter } : {}),
     ...(env.SWITCHBOARD_ADMIN_TOKEN ? { adminToken: env.SWITCHBOARD_ADMIN_TOKEN } : {}),
   });
 

@@ -9,7 +9,9 @@ import { Agent } from 'undici';
 import { LOG_REDACTION } from './core/redact.js';
 import { VERSION } from './core/version.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { createConversationControls } from './controls/conversation-controls.js';
 import { createPipeline, type Pipeline } from './pipeline/pipeline.js';
+import { createMemoryRateLimiter } from './rate-limit/memory-rate-limiter.js';
 import { createInProcessQueue, type JobQueue } from './queue/job-queue.js';
 import { registerAdminRoutes } from './server/admin-routes.js';
 import { registerChannelRoutes } from './server/channel-routes.js';
@@ -17,6 +19,7 @@ import { registerErrorHandlers } from './server/error-handler.js';
 import { registerFileRoutes } from './server/file-routes.js';
 import { createJobProcessor } from './server/job-processor.js';
 import { registerJsonBody } from './server/json-body.js';
+import { registerUserRoutes } from './server/user-routes.js';
 import type { ServerOptions } from './server/options.js';
 import { requestIdOf } from './server/request-id.js';
 import { registerDashboardRoutes } from './server/dashboard-routes.js';
@@ -51,7 +54,9 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
   const dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 64 });
   const tracing = opts.tracing ?? createTracing({ version: VERSION });
   const pipeline = createPipeline({ store: opts.store, call: opts.call, router: opts.router, metrics, log: app.log, tracing, ...(opts.counters ? { counters: opts.counters } : {}) });
-  const jobDeps = { pipeline, dispatcher, ...(opts.files ? { files: opts.files } : {}) };
+  const limiter = opts.limiter ?? createMemoryRateLimiter();
+  const controls = createConversationControls({ store: opts.store, limiter, metrics, log: app.log });
+  const jobDeps = { pipeline, controls, dispatcher, ...(opts.files ? { files: opts.files } : {}) };
   const queue = createInProcessQueue(createJobProcessor({ ...jobDeps, config: opts.config, log: app.log }));
 
   registerJsonBody(app);
@@ -59,6 +64,7 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
   registerErrorHandlers(app, BODY_LIMIT);
   registerChannelRoutes(app, { config: opts.config, store: opts.store, queue, tracing });
   registerAdminRoutes(app, { ...opts, metrics });
+  registerUserRoutes(app, { config: opts.config, store: opts.store, limiter, ...(opts.adminToken ? { adminToken: opts.adminToken } : {}) });
   registerFileRoutes(app, { ...jobDeps, config: opts.config });
   registerDashboardRoutes(app, { config: opts.config, adminToken: opts.adminToken, readStats: opts.readStats, readTimeline: opts.readTimeline, storeHealth: () => opts.store.health() });
   registerIntegrationTestRoute(app, { config: opts.config, adminToken: opts.adminToken });

@@ -13,6 +13,7 @@ import type { Dispatcher } from 'undici';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChannelName, InboundMessage, OutboundReply } from '../core/message.js';
 import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
+import type { ControlOptions } from '../controls/conversation-controls.js';
 
 export interface ChannelRequest {
   headers: IncomingHttpHeaders;
@@ -73,8 +74,12 @@ export type Triage<Payload = unknown> = { kind: 'answer'; response: ChannelRespo
 export interface JobContext {
   /** The snapshot the job runs against. */
   snapshot: ConfigSnapshot;
-  /** The whole pipeline: history, routing, webhook attempts, fallbacks, history append. */
-  process(message: InboundMessage): Promise<OutboundReply>;
+  /**
+   * The conversation controls (commands, rate limit), then the whole pipeline: history,
+   * routing, webhook attempts, fallbacks, history append. A reply with `limited` set means
+   * the user is over the rate limit (the webhook was not called).
+   */
+  process(message: InboundMessage, opts?: ControlOptions): Promise<OutboundReply>;
   /** Signs a link to `/files/:token` for a file this channel can open with `openFile`. */
   fileUrl(file: { channel: ChannelName; bot: string; ref: string; name?: string; mimeType?: string }): string;
   /** Shared dispatcher for channel API calls (channel `apiUrl` is exempt from the private-network rule). */

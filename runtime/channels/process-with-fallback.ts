@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ResolvedBot } from '../config/snapshot.js';
 import { errorMessage } from '../core/error-message.js';
 import type { ChannelName, InboundMessage, OutboundReply } from '../core/message.js';
+import type { ControlOptions } from '../controls/conversation-controls.js';
 import type { JobContext } from './channel.js';
 
 /**
@@ -12,9 +13,9 @@ import type { JobContext } from './channel.js';
  * fallback itself; a throw here (from `build` or `process`) is unexpected, so it is logged
  * and answered with `bot.fallbackMessage` rather than leaving the user without a reply.
  */
-export async function processWithFallback(ctx: JobContext, bot: ResolvedBot, channel: ChannelName, log: FastifyBaseLogger, build: () => InboundMessage): Promise<Pick<OutboundReply, 'content' | 'attachments'>> {
+export async function processWithFallback(ctx: JobContext, bot: ResolvedBot, channel: ChannelName, log: FastifyBaseLogger, build: () => InboundMessage, opts?: ControlOptions): Promise<Pick<OutboundReply, 'content' | 'attachments'>> {
   try {
-    return await ctx.process(build());
+    return await ctx.process(build(), opts);
   } catch (err) {
     log.error({ channel, bot: bot.name, err: errorMessage(err) }, 'message processing failed; sending the fallback message');
     return { content: bot.fallbackMessage, attachments: [] };

@@ -10,6 +10,7 @@ export const errorCodes = {
   SWB_ERR_HTTP_UNAUTHORIZED: { status: 401, message: 'Missing or invalid credentials' },
   SWB_ERR_HTTP_NOT_FOUND: { status: 404, message: 'Not found' },
   SWB_ERR_HTTP_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than the limit' },
+  SWB_ERR_HTTP_RATE_LIMITED: { status: 429, message: 'Too many messages; retry later' },
   SWB_ERR_HTTP_INTERNAL: { status: 500, message: 'Internal error' },
   SWB_ERR_HTTP_UNAVAILABLE: { status: 503, message: 'Temporarily unavailable; retry later' },
   SWB_ERR_STORE_UNAVAILABLE: { status: 503, message: 'The history store is unavailable' },

@@ -60,6 +60,11 @@ export interface OutboundReply {
   integration?: string;
   /** Set when every attempt failed and `content` is the fallback message. */
   error?: { code: string; message: string };
+  /**
+   * Set when the user is over the bot's `rateLimit`: the webhook was not called. `content` is
+   * the notice to send, or empty when it was already sent in this window.
+   */
+  limited?: { retryAfterSeconds: number };
 }
 
 /** A history entry as stored (OpenAI format). */

@@ -24,6 +24,7 @@ export interface Metrics {
   storeErrors: Counter<'operation'>;
   buildInfo: Gauge<'version'>;
   configInfo: Gauge<'revision'>;
+  rateLimitErrors: Counter;
 }
 
 export interface MetricsOptions {
@@ -44,7 +45,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     registry,
     httpRequests: new FastCounter({ name: 'switchboard_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers }),
     httpDuration: new FastHistogram({ name: 'switchboard_http_request_duration_seconds', help: 'HTTP request duration by route', labelNames: ['route'], buckets: latencyBuckets, registers }),
-    messages: new FastCounter({ name: 'switchboard_messages_total', help: 'Messages processed by bot, channel and outcome (answered | fallback_message)', labelNames: ['bot', 'channel', 'outcome'], registers }),
+    messages: new FastCounter({ name: 'switchboard_messages_total', help: 'Messages processed by bot, channel and outcome (answered | fallback_message | rate_limited | command)', labelNames: ['bot', 'channel', 'outcome'], registers }),
     webhookAttempts: new FastCounter({ name: 'switchboard_webhook_attempts_total', help: 'Webhook attempts by bot, integration, role (primary | fallback) and outcome (ok | unreachable | timeout | http_status | bad_reply | blocked)', labelNames: ['bot', 'integration', 'role', 'outcome'], registers }),
     webhookLatency: new FastHistogram({ name: 'switchboard_webhook_latency_seconds', help: 'Webhook attempt latency by bot and integration', labelNames: ['bot', 'integration'], buckets: latencyBuckets, registers }),
     fallbacks: new FastCounter({ name: 'switchboard_fallbacks_total', help: 'Fallback integrations used, by bot and the integration that served', labelNames: ['bot', 'integration'], registers }),
@@ -52,6 +53,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     configValid: new Gauge({ name: 'switchboard_config_last_reload_valid', help: '1 when the last config reload was valid, 0 when the runtime keeps serving an older snapshot', registers }),
     configProblems: new Gauge({ name: 'switchboard_config_problems', help: 'Problems found by the last config reload', registers }),
     storeUp: new Gauge({ name: 'switchboard_store_up', help: '1 when the history store answers, 0 during an outage (messages are answered without history)', registers }),
+    rateLimitErrors: new Counter({ name: 'switchboard_rate_limit_errors_total', help: 'Rate-limit checks that failed (Redis unreachable); each such message was let through', registers }),
     storeErrors: new Counter({ name: 'switchboard_store_errors_total', help: 'History store operations that failed, by operation', labelNames: ['operation'], registers }),
     buildInfo: buildInfo(registers),
     configInfo: new Gauge({

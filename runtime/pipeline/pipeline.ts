@@ -10,7 +10,7 @@ import type { ChatMessage, InboundMessage, OutboundReply, StoredMessage } from '
 import { attachmentFromWire } from '../core/attachments.js';
 import { errorMessage } from '../core/error-message.js';
 import { redactSecrets } from '../core/redact.js';
-import { DEFAULT_HISTORY_TTL_SECONDS } from '../store/defaults.js';
+import { userIndexWrite } from '../controls/user-index-write.js';
 import { failureErrorCode } from '../webhook/classify.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { BeginTurnResult, CounterSource, EndTurnWrite, Store } from '../store/store.js';
@@ -32,8 +32,6 @@ export interface PipelineDeps {
   log: FastifyBaseLogger;
   /** Pending stats counters, handed to each `endTurn` (given back when the write fails). */
   counters?: CounterSource;
-  /** History TTL in seconds. */
-  historyTtlSeconds?: number;
   /** Spans per store turn and webhook attempt; the traceparent of each attempt. */
   tracing?: Tracing;
 }
@@ -51,7 +49,6 @@ export function historyKey(message: InboundMessage): string {
 }
 
 export function createPipeline(deps: PipelineDeps): Pipeline {
-  const ttl = deps.historyTtlSeconds ?? DEFAULT_HISTORY_TTL_SECONDS;
   const { store, metrics, log, tracing } = deps;
 
   /**
@@ -126,7 +123,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     if (reply) stored.push({ role: 'assistant', content: reply.content });
     if (!degraded) {
       const counters = deps.counters?.drain() ?? [];
-      const write: EndTurnWrite = { historyKey: key, messages: stored, maxLength: Math.max(bot.contextWindow, 1) * 2, ttlSeconds: ttl };
+      const ttl = Math.ceil(bot.historyTtlMs / 1000);
+      const write: EndTurnWrite = { historyKey: key, messages: stored, maxLength: Math.max(bot.contextWindow, 1) * 2, ttlSeconds: ttl, userIndex: userIndexWrite(bot, message, key, plan.assignment) };
       if (counters.length > 0) write.counters = counters;
       const span = trace && tracing?.startStoreSpan(trace, 'end_turn');
       try {

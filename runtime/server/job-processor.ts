@@ -9,12 +9,14 @@ import type { JobContext } from '../channels/channel.js';
 import { channelAdapters } from '../channels/index.js';
 import type { ConfigSnapshot } from '../config/snapshot.js';
 import type { MessageTrace } from '../tracing/message-trace.js';
+import type { ConversationControls } from '../controls/conversation-controls.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { JobProcessor } from '../queue/job-queue.js';
 import type { ConfigSource, FileLinks } from './options.js';
 
 export interface JobContextDeps {
   pipeline: Pipeline;
+  controls: ConversationControls;
   files?: FileLinks;
   dispatcher: Dispatcher;
 }
@@ -23,12 +25,13 @@ export interface JobContextDeps {
 export function createJobContext(deps: JobContextDeps, snapshot: ConfigSnapshot, log: FastifyBaseLogger, trace?: MessageTrace): JobContext {
   return {
     snapshot,
-    process: trace
-      ? (message) => deps.pipeline.process(snapshot, message, trace.span).then((reply) => {
-          trace.delivering();
-          return reply;
-        })
-      : (message) => deps.pipeline.process(snapshot, message),
+    process: async (message, opts) => {
+      const bot = snapshot.bots.get(message.bot);
+      const own = bot ? await deps.controls.answer(bot, message, opts) : undefined;
+      const reply = own ?? (await (trace ? deps.pipeline.process(snapshot, message, trace.span) : deps.pipeline.process(snapshot, message)));
+      trace?.delivering();
+      return reply;
+    },
     fileUrl: (file) => {
       if (!deps.files) throw new Error('file links are not configured (SWITCHBOARD_PUBLIC_URL, SWITCHBOARD_FILES_SECRET)');
       return deps.files.sign(file);

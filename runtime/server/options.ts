@@ -11,6 +11,7 @@ import type { ChannelName } from '../core/message.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { CallIntegration } from '../pipeline/pipeline.js';
 import type { ConfigStatus } from '../reload/config-manager.js';
+import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import type { Router } from '../routing/router.js';
 import type { CounterSource, Store } from '../store/store.js';
 
@@ -53,6 +54,8 @@ export interface ServerOptions {
   readTimeline?: DashboardDeps['readTimeline'];
   /** Spans and traceparent propagation; default: propagation only, no export. */
   tracing?: Tracing;
+  /** Counts `rateLimit` per user (default: in memory, per process). */
+  limiter?: RateLimiter;
   /** Dispatcher for channel API calls (Telegram/Slack); defaults to a shared undici Agent. */
   dispatcher?: Dispatcher;
 }

@@ -55,6 +55,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryStore {
   const assignments = new TtlLru<string>(limits.assignments, now);
   const claims = new TtlLru<true>(limits.claims, now);
   const counters = new TtlLru<Map<string, number>>(limits.counterKeys, now);
+  const userIndexes = new TtlLru<Set<string>>(limits.assignments, now);
   let closed = false;
 
   const applyCounters = (increments: readonly CounterIncrement[]): void => {
@@ -111,6 +112,14 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryStore {
         histories.set(write.historyKey, list, write.ttlSeconds * 1000, bytes);
       }
       if (write.counters) applyCounters(write.counters);
+      if (write.userIndex) {
+        const { key, members, ttlSeconds } = write.userIndex;
+        const set = userIndexes.peek(key) ?? new Set<string>();
+        for (const m of members) set.add(m);
+        // Like the Redis script: the index lives at least as long as the longest TTL it was given.
+        const ttlMs = Math.max(ttlSeconds * 1000, userIndexes.ttlMs(key) ?? 0);
+        userIndexes.set(key, set, ttlMs);
+      }
     },
 
     async claimOnce(key, ttlSeconds) {
@@ -134,6 +143,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryStore {
       assignments.clear();
       claims.clear();
       counters.clear();
+      userIndexes.clear();
     },
 
     async incrementCounters(increments) {
@@ -149,8 +159,33 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryStore {
       return histories.bytes;
     },
 
+    async readUserIndex(key) {
+      return [...(userIndexes.get(key) ?? [])];
+    },
+
+    async removeFromUserIndex(key, members) {
+      const set = userIndexes.peek(key);
+      if (!set) return;
+      for (const m of members) set.delete(m);
+      if (set.size === 0) userIndexes.delete(key);
+    },
+
+    async readHistory(historyKey) {
+      return (histories.peek(historyKey) ?? []).map((t) => JSON.parse(t) as StoredMessage);
+    },
+
+    async deleteKey(key) {
+      let found = false;
+      for (const map of [histories, assignments, userIndexes] as TtlLru<unknown>[]) {
+        // An expired entry may still sit in the map until it is read: it does not count.
+        if (map.ttlMs(key) !== undefined) found = true;
+        map.delete(key);
+      }
+      return found;
+    },
+
     ttlOf(key: string): number {
-      for (const map of [histories, assignments, claims, counters] as TtlLru<unknown>[]) {
+      for (const map of [histories, assignments, claims, counters, userIndexes] as TtlLru<unknown>[]) {
         const ms = map.ttlMs(key);
         if (ms !== undefined) return Math.ceil(ms / 1000);
       }

@@ -31,21 +31,35 @@ redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 1
 `;
 
+/**
+ * KEYS[1] a per-user index set; ARGV ttl, members…: adds the members and extends the TTL to
+ * at least `ttl` (an index shared by bots with different `historyTtl` keeps the longest).
+ */
+const USER_INDEX_LUA = `
+redis.call('SADD', KEYS[1], unpack(ARGV, 2))
+local want = tonumber(ARGV[1])
+if redis.call('TTL', KEYS[1]) < want then redis.call('EXPIRE', KEYS[1], want) end
+return 1
+`;
+
 /** The scripts as commands on the client (ioredis sends EVALSHA, falling back to EVAL). */
 export interface TurnScripts {
   swbBeginTurn(numKeys: 1, historyKey: string, limit: number): Promise<[string[]]>;
   swbBeginTurn(numKeys: 2, historyKey: string, assignmentKey: string, limit: number, candidate: string, ttl: number): Promise<[string[], 0 | 1, string | null]>;
   swbEndTurn(historyKey: string, max: number, ttl: number, ...messages: string[]): Promise<number>;
+  swbUserIndex(indexKey: string, ttl: number, ...members: string[]): Promise<number>;
 }
 
 /** `swbEndTurn` inside a pipeline. */
 export interface TurnPipeline {
   swbEndTurn(historyKey: string, max: number, ttl: number, ...messages: string[]): TurnPipeline;
+  swbUserIndex(indexKey: string, ttl: number, ...members: string[]): TurnPipeline;
 }
 
 /** Defines the turn scripts on `redis` and returns it typed with them. */
 export function defineTurnScripts(redis: Redis): Redis & TurnScripts {
   redis.defineCommand('swbBeginTurn', { lua: BEGIN_TURN_LUA });
   redis.defineCommand('swbEndTurn', { numberOfKeys: 1, lua: END_TURN_LUA });
+  redis.defineCommand('swbUserIndex', { numberOfKeys: 1, lua: USER_INDEX_LUA });
   return redis as Redis & TurnScripts;
 }

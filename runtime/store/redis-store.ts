@@ -24,6 +24,8 @@ import {
 import { createRedisCommands } from './redis-commands.js';
 import { watchRedisHealth, type StoreLogger } from './redis-health.js';
 import { defineTurnScripts, type TurnPipeline } from './redis-scripts.js';
+import { createRedisRateLimiter, type RedisRateLimiterOptions } from '../rate-limit/redis-rate-limiter.js';
+import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import type { BeginTurnQuery, BeginTurnResult, CounterIncrement, EndTurnWrite, Store } from './store.js';
 
 export type { StoreLogger } from './redis-health.js';
@@ -46,6 +48,8 @@ export interface RedisStore extends Store {
   readonly kind: 'redis';
   /** Resolves once connected (or rejects after `timeoutMs`); commands before that reject. */
   ready(timeoutMs?: number): Promise<void>;
+  /** A rate limiter sharing this store's connection (same key prefix and outage behaviour). */
+  rateLimiter(opts?: RedisRateLimiterOptions): RateLimiter;
 }
 
 /** The ioredis client with the store's outage behaviour (see the file header). */
@@ -106,7 +110,8 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
       const max = clampHistoryLength(write.maxLength);
       const counters = write.counters ?? [];
       const messages = max === 0 ? [] : write.messages.map((m) => JSON.stringify(m));
-      if (counters.length === 0) {
+      const index = write.userIndex && write.userIndex.members.length > 0 ? write.userIndex : undefined;
+      if (counters.length === 0 && !index) {
         // The common case: one command.
         if (max === 0) await one(() => redis.del(write.historyKey));
         else if (messages.length > 0) await one(() => redis.swbEndTurn(write.historyKey, max, wholeSeconds(write.ttlSeconds), ...messages));
@@ -115,6 +120,7 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
       const p = redis.pipeline() as ChainableCommander & TurnPipeline;
       if (max === 0) p.del(write.historyKey);
       else if (messages.length > 0) p.swbEndTurn(write.historyKey, max, wholeSeconds(write.ttlSeconds), ...messages);
+      if (index) p.swbUserIndex(index.key, wholeSeconds(index.ttlSeconds), ...index.members);
       addCounters(p, counters);
       await run(p);
     },
@@ -153,6 +159,27 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
       const out: Record<string, number> = {};
       for (const [field, value] of Object.entries(hash)) out[field] = Number(value);
       return out;
+    },
+
+    async readUserIndex(key) {
+      return one(() => redis.smembers(key));
+    },
+
+    async removeFromUserIndex(key, members) {
+      if (members.length > 0) await one(() => redis.srem(key, ...members));
+    },
+
+    async readHistory(historyKey) {
+      return parseHistory(await one(() => redis.lrange(historyKey, 0, -1)));
+    },
+
+    async deleteKey(key) {
+      return (await one(() => redis.del(key))) > 0;
+    },
+
+    /** A rate limiter on this store's connection (same key prefix, timeouts and outage behaviour). */
+    rateLimiter(opts) {
+      return createRedisRateLimiter(redis, opts);
     },
 
     ready(timeoutMs = 5000) {

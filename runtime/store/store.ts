@@ -50,6 +50,19 @@ export interface EndTurnWrite {
    * cost no extra one). When the write fails the caller still owns them.
    */
   counters?: readonly CounterIncrement[];
+  /**
+   * The user's index entry, written in the same round trip (export and erasure find a user's
+   * keys through it instead of scanning the keyspace). Its own key, so on a cluster it is a
+   * separate command of the same pipeline.
+   */
+  userIndex?: UserIndexWrite;
+}
+
+/** Adds members to a per-user index set and extends its TTL to at least `ttlSeconds`. */
+export interface UserIndexWrite {
+  key: string;
+  members: readonly string[];
+  ttlSeconds: number;
 }
 
 /** One hash-field increment (Redis HINCRBY). Used by the A/B stats (runtime/stats). */
@@ -89,4 +102,15 @@ export interface Store {
   incrementCounters(increments: readonly CounterIncrement[]): Promise<void>;
   /** Reads one counter hash (unprefixed key); `{}` when absent. */
   readCounters(key: string): Promise<Record<string, number>>;
+  /** The members of a per-user index (see `EndTurnWrite.userIndex`); `[]` when absent. */
+  readUserIndex(key: string): Promise<string[]>;
+  /** Removes members from a per-user index. */
+  removeFromUserIndex(key: string, members: readonly string[]): Promise<void>;
+  /** A conversation's whole stored history, oldest first (export). */
+  readHistory(historyKey: string): Promise<StoredMessage[]>;
+  /**
+   * Deletes one key (a history, an assignment or an index); true when it existed. One key per
+   * call, so erasing a user never sends a cross-slot command to a cluster.
+   */
+  deleteKey(key: string): Promise<boolean>;
 }

@@ -63,6 +63,21 @@ export function createTestStore(): TestStore {
       if (store.down) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
       return {};
     },
+    async readUserIndex() {
+      if (store.down) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+      return [];
+    },
+    async removeFromUserIndex() {
+      if (store.down) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    },
+    async readHistory() {
+      if (store.down) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+      return [];
+    },
+    async deleteKey() {
+      if (store.down) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+      return false;
+    },
     health: () => ({ kind: 'memory', state: store.down ? 'down' : 'up' }),
     async close() {},
   };

@@ -66,6 +66,10 @@ export function outageStore(inner: Store): Store & { down: boolean } {
     releaseClaim: guard(inner.releaseClaim.bind(inner)),
     incrementCounters: guard(inner.incrementCounters.bind(inner)),
     readCounters: guard(inner.readCounters.bind(inner)),
+    readUserIndex: guard(inner.readUserIndex.bind(inner)),
+    removeFromUserIndex: guard(inner.removeFromUserIndex.bind(inner)),
+    readHistory: guard(inner.readHistory.bind(inner)),
+    deleteKey: guard(inner.deleteKey.bind(inner)),
     health: () => (wrapped.down ? { kind: inner.kind, state: 'down' } : inner.health()),
     close: () => inner.close(),
   };

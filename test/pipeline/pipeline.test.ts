@@ -50,6 +50,10 @@ function fakeStore(history: StoredMessage[] = []): FakeStore {
     releaseClaim: async () => undefined,
     incrementCounters: async () => undefined,
     readCounters: async () => ({}),
+    readUserIndex: async () => [],
+    removeFromUserIndex: async () => undefined,
+    readHistory: async () => [],
+    deleteKey: async () => false,
     health: () => ({ kind: 'memory', state: 'up' }),
     close: async () => undefined,
   };
@@ -85,7 +89,7 @@ const down = (message: string): AttemptResult => ({ ok: false, failure: 'unreach
 const message = (text: string): InboundMessage => ({ bot: 'support', channel: 'http', conversationId: 'c1', chatId: 'c1', user: { id: 'u1' }, text, attachments: [], requestId: 'req_1' });
 
 function world(opts: { bot?: Partial<ResolvedBot>; decision: RouteDecision; results: Record<string, AttemptResult>; history?: StoredMessage[]; counters?: CounterIncrement[] }) {
-  const b = makeBot('support', { contextWindow: 2, fallbackMessage: 'Sorry.', ...opts.bot });
+  const b = makeBot('support', { contextWindow: 2, fallbackMessage: 'Sorry.', historyTtlMs: 99_000, ...opts.bot });
   const snap = snapshot([b], [integration('primary'), integration('backup')]);
   const store = fakeStore(opts.history);
   const router = fakeRouter(opts.decision);
@@ -94,7 +98,7 @@ function world(opts: { bot?: Partial<ResolvedBot>; decision: RouteDecision; resu
   const restored: CounterIncrement[] = [];
   const counters = { drain: () => pending.splice(0), restore: (c: CounterIncrement[]) => restored.push(...c) };
   const metrics = createMetrics();
-  const pipeline = createPipeline({ store, router, call, metrics, log: silent, counters, historyTtlSeconds: 99 });
+  const pipeline = createPipeline({ store, router, call, metrics, log: silent, counters });
   return { snap, store, router, call, restored, metrics, pipeline, pendingCount: () => pending.length, setPending: (c: CounterIncrement[]) => (pending = c) };
 }
 
@@ -106,7 +110,7 @@ describe('pipeline', () => {
     expect(reply).toEqual({ content: 'hello', attachments: [{ type: 'image', url: 'https://x/y.png', mimeType: 'image/png' }], integration: 'primary' });
     expect(w.store.begun).toEqual([{ historyKey: 'h:support:http:c1', limit: 2, assignment: { key: 'a:user', candidate: 'primary', ttlSeconds: 60 }, json: true }]);
     expect(w.call.calls[0]?.payload.messages.map((m) => m.content)).toEqual(['old 2', 'old 3', 'hi']);
-    expect(w.store.ended).toEqual([{ historyKey: 'h:support:http:c1', messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }], maxLength: 4, ttlSeconds: 99, counters }]);
+    expect(w.store.ended).toEqual([{ historyKey: 'h:support:http:c1', messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }], maxLength: 4, ttlSeconds: 99, counters, userIndex: { key: '{u:http:u1}:keys', members: ['["h","support","h:support:http:c1","c1"]', '["a","support","a:user"]'], ttlSeconds: 99 } }]);
     expect(w.router.events).toEqual([{ integration: 'primary', outcome: 'ok', latencyMs: 3, primary: true, assigned: true }]);
   });
 
