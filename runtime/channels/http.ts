@@ -11,7 +11,7 @@ import { bearerToken } from '../core/bearer.js';
 import type { InboundMessage, OutboundReply } from '../core/message.js';
 import { safeEqual } from '../core/safe-equal.js';
 import { errorResponse } from '../core/errors.js';
-import type { ChannelAdapter, Triage } from './channel.js';
+import type { ChannelAdapter, ChannelResponse, Triage } from './channel.js';
 
 const id = z.union([z.string().min(1).max(256), z.number().int()]).transform(String);
 
@@ -99,6 +99,15 @@ function replyBody(reply: OutboundReply): Record<string, unknown> {
   return out;
 }
 
+/** The 429 answer for a user over the bot's `rateLimit`. */
+function rateLimitedResponse(retryAfterSeconds: number): ChannelResponse {
+  const unit = retryAfterSeconds === 1 ? 'second' : 'seconds';
+  return {
+    ...errorResponse('SWB_ERR_HTTP_RATE_LIMITED', `too many messages: retry in ${retryAfterSeconds} ${unit}`),
+    headers: { 'retry-after': String(retryAfterSeconds) },
+  };
+}
+
 /** The HTTP channel: the job's payload is the `InboundMessage` itself, its result the response. */
 export const httpChannel: ChannelAdapter<InboundMessage> = {
   name: 'http',
@@ -138,6 +147,8 @@ export const httpChannel: ChannelAdapter<InboundMessage> = {
   },
 
   async run(job, _bot, ctx) {
-    return { status: 200, body: replyBody(await ctx.process(job.payload)) };
+    const reply = await ctx.process(job.payload);
+    if (reply.limited) return rateLimitedResponse(reply.limited.retryAfterSeconds);
+    return { status: 200, body: replyBody(reply) };
   },
 };

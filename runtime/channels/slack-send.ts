@@ -1,7 +1,7 @@
 /**
  * Delivers a pipeline reply to Slack with `chat.postMessage` in the thread of the user's
- * message. Text is escaped for mrkdwn (`&`, `<`, `>`) and split at 3000 characters (the limit
- * of a section block). Image attachments become image blocks on the last message; other
+ * message. Text is rendered for the bot's `format` (Markdown as mrkdwn; `&`, `<`, `>` escaped
+ * either way) and split at 3000 characters (the limit of a section block). Image attachments become image blocks on the last message; other
  * attachments become links in its text. If Slack refuses the blocks (`invalid_blocks`: it
  * could not fetch an image), the message is re-sent with every attachment as a link.
  */
@@ -9,6 +9,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Attachment, OutboundReply } from '../core/message.js';
 import { logApiError } from './log-api-error.js';
 import { SlackApiError, type SlackApi } from './slack-api.js';
+import type { ReplyFormat } from '../../schema/config.js';
+import { renderSlackReply } from '../render/slack-render.js';
 import { splitText } from './telegram-text.js';
 
 /** Longest text per Slack message/section block we send. */
@@ -30,6 +32,15 @@ export function slackLink(a: Pick<Attachment, 'url' | 'name'>): string {
   return a.name ? `<${url}|${escapeSlackText(a.name).replace(/\|/g, '¦')}>` : `<${url}>`;
 }
 
+/** Appends link lines to the last chunk while they fit, else in new chunks. */
+function appendLines(chunks: string[], lines: readonly string[]): void {
+  for (const line of lines) {
+    const last = chunks.at(-1);
+    if (last !== undefined && last.length + 1 + line.length <= SLACK_MAX_TEXT) chunks[chunks.length - 1] = `${last}\n${line}`;
+    else chunks.push(...splitText(line, SLACK_MAX_TEXT));
+  }
+}
+
 /** Logs a failed Web API call with Slack's own error code, never the token. */
 export function logSlackError(log: FastifyBaseLogger, api: SlackApi, method: string, err: unknown): void {
   const answered = err instanceof SlackApiError ? { error: err.error, status: err.httpStatus } : undefined;
@@ -40,12 +51,17 @@ export function logSlackError(log: FastifyBaseLogger, api: SlackApi, method: str
  * Posts `reply` in the thread. Failures are logged, not thrown (the ack was sent long ago).
  * Resolves with the number of messages Slack accepted.
  */
-export async function deliverSlackReply(api: SlackApi, target: SlackTarget, reply: Pick<OutboundReply, 'content' | 'attachments'>, log: FastifyBaseLogger): Promise<number> {
+export async function deliverSlackReply(
+  api: SlackApi,
+  target: SlackTarget,
+  reply: Pick<OutboundReply, 'content' | 'attachments'>,
+  log: FastifyBaseLogger,
+  format: ReplyFormat = 'markdown',
+): Promise<number> {
   const images = reply.attachments.filter((a) => a.type === 'image');
   const others = reply.attachments.filter((a) => a.type !== 'image');
-  let text = reply.content.trim() === '' ? '' : escapeSlackText(reply.content);
-  if (others.length > 0) text = [text, ...others.map(slackLink)].filter(Boolean).join('\n');
-  const chunks = text ? splitText(text, SLACK_MAX_TEXT) : [];
+  const chunks = reply.content.trim() === '' ? [] : renderSlackReply(reply.content, format, SLACK_MAX_TEXT);
+  if (others.length > 0) appendLines(chunks, others.map(slackLink));
   let delivered = 0;
 
   /** Resolves with null when Slack accepted the message, else with its error. */

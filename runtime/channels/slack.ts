@@ -81,7 +81,7 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): ChannelAd
         sign: (file) => ctx.fileUrl({ channel: 'slack', bot: bot.name, ...file }),
       }),
     );
-    await deliverSlackReply(api, { channel: event.channel, threadTs: event.thread_ts ?? event.ts }, reply, log);
+    await deliverSlackReply(api, { channel: event.channel, threadTs: event.thread_ts ?? event.ts }, reply, log, bot.format);
     return undefined;
   };
 

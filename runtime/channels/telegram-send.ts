@@ -1,6 +1,7 @@
 /**
- * Delivers a pipeline reply to a Telegram chat: the text with `sendMessage` (split at 4096,
- * as a reply in groups, in the same forum topic), then each attachment by URL with
+ * Delivers a pipeline reply to a Telegram chat: the text with `sendMessage` (rendered for the
+ * bot's `format`: Markdown as formatting entities, split at 4096 without breaking one; as a
+ * reply in groups, in the same forum topic), then each attachment by URL with
  * `sendPhoto` / `sendAudio` / `sendVideo` / `sendDocument`. While the webhook works, a
  * `typing` chat action is repeated (Telegram shows it for ~5 s).
  */
@@ -8,7 +9,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Attachment, OutboundReply } from '../core/message.js';
 import { logApiError } from './log-api-error.js';
 import { TelegramApiError, type TelegramApi } from './telegram-api.js';
-import { splitText, TELEGRAM_MAX_TEXT } from './telegram-text.js';
+import type { ReplyFormat } from '../../schema/config.js';
+import { isTelegramFormattingError, renderTelegramReply, telegramPlainFallback, type TelegramMessage } from '../render/telegram-render.js';
 
 export interface TelegramTarget {
   chatId: number;
@@ -35,27 +37,48 @@ export function logTelegramError(log: FastifyBaseLogger, api: TelegramApi, metho
  * a text link; failures are logged, not thrown (the ack was sent long ago).
  * Resolves with the number of parts that reached Telegram.
  */
-export async function deliverTelegramReply(api: TelegramApi, target: TelegramTarget, reply: Pick<OutboundReply, 'content' | 'attachments'>, log: FastifyBaseLogger): Promise<number> {
+export async function deliverTelegramReply(
+  api: TelegramApi,
+  target: TelegramTarget,
+  reply: Pick<OutboundReply, 'content' | 'attachments'>,
+  log: FastifyBaseLogger,
+  format: ReplyFormat = 'markdown',
+): Promise<number> {
   const common: Record<string, unknown> = { chat_id: target.chatId };
   if (target.threadId !== undefined) common.message_thread_id = target.threadId;
   let replyParameters: Record<string, unknown> | undefined =
     target.replyTo !== undefined ? { reply_parameters: { message_id: target.replyTo, allow_sending_without_reply: true } } : undefined;
   let delivered = 0;
 
-  const send = async (method: string, params: Record<string, unknown>): Promise<boolean> => {
+  /** Resolves with null when Telegram accepted the call, else with its error. */
+  const attempt = async (method: string, params: Record<string, unknown>): Promise<unknown> => {
     try {
       await api.call(method, { ...common, ...replyParameters, ...params });
       replyParameters = undefined; // only the first part quotes the user's message
       delivered++;
-      return true;
+      return null;
     } catch (err) {
-      logTelegramError(log, api, method, err);
-      return false;
+      return err;
+    }
+  };
+  const send = async (method: string, params: Record<string, unknown>): Promise<boolean> => {
+    const err = await attempt(method, params);
+    if (err !== null) logTelegramError(log, api, method, err);
+    return err === null;
+  };
+  const sendRendered = async (message: TelegramMessage): Promise<void> => {
+    if (message.entities.length === 0) return void (await send('sendMessage', { text: message.text }));
+    const err = await attempt('sendMessage', { text: message.text, entities: message.entities });
+    if (err === null) return;
+    logTelegramError(log, api, 'sendMessage', err);
+    if (err instanceof TelegramApiError && err.errorCode === 400 && isTelegramFormattingError(err.description)) {
+      log.info({ channel: 'telegram' }, 'Telegram rejected the formatting; sending the message as plain text');
+      for (const text of telegramPlainFallback(message)) await send('sendMessage', { text });
     }
   };
 
   const text = reply.content.trim() === '' ? '' : reply.content;
-  if (text) for (const chunk of splitText(text, TELEGRAM_MAX_TEXT)) await send('sendMessage', { text: chunk });
+  if (text) for (const message of renderTelegramReply(text, format)) await sendRendered(message);
   for (const a of reply.attachments) {
     const media = MEDIA[a.type] ?? { method: 'sendDocument', field: 'document' };
     if (!(await send(media.method, { [media.field]: a.url }))) await send('sendMessage', { text: attachmentLink(a) });

@@ -67,7 +67,9 @@ export function createTelegramAdapter(options: TelegramAdapterOptions = {}): Cha
     const log = ctx.log;
     const api = apiFor(cfg, ctx);
     let me: TelegramIdentity | undefined;
-    if (needsIdentity || message.chat.type !== 'private') {
+    // `/cmd@username` in a private chat: the username decides whether it is this bot's command.
+    const namedCommand = bot.commands.size > 0 && /^\s*\/[^\s@]+@\S+\s*$/.test(message.text ?? '');
+    if (needsIdentity || namedCommand || message.chat.type !== 'private') {
       try {
         me = await api.identity();
       } catch (err) {
@@ -96,11 +98,12 @@ export function createTelegramAdapter(options: TelegramAdapterOptions = {}): Cha
           ...(me ? { me } : {}),
           sign: (file) => ctx.fileUrl({ channel: 'telegram', bot: bot.name, ...file }),
         }),
+        me?.username !== undefined ? { botUsername: me.username } : undefined,
       );
     } finally {
       stopTyping();
     }
-    await deliverTelegramReply(api, target, reply, log);
+    await deliverTelegramReply(api, target, reply, log, bot.format);
     return undefined;
   };
 
