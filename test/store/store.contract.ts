@@ -204,5 +204,32 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await s.endTurn({ historyKey: 'h:c', messages: [user('u2')], maxLength: 10, ttlSeconds: 60 });
       expect(await s.readCounters('stats:b')).toEqual({ 'x:requests': 5, 'y:requests': 1, 'x:assignments': 1 });
     });
+
+    it('writes the user index with endTurn; its TTL only grows; members can be removed', async () => {
+      const { h, s } = await fresh();
+      expect(await s.readUserIndex('{u:x}:keys')).toEqual([]);
+      await s.endTurn({ historyKey: 'h:i1', messages: [user('a')], maxLength: 10, ttlSeconds: 60, userIndex: { key: '{u:x}:keys', members: ['m1', 'm2'], ttlSeconds: 600 } });
+      // With counters (the pipelined path) too.
+      await s.endTurn({ historyKey: 'h:i2', messages: [user('b')], maxLength: 10, ttlSeconds: 60, userIndex: { key: '{u:x}:keys', members: ['m2', 'm3'], ttlSeconds: 100 }, counters: [{ key: 'stats:i', field: 'f', by: 1 }] });
+      expect((await s.readUserIndex('{u:x}:keys')).sort()).toEqual(['m1', 'm2', 'm3']);
+      const ttl = await h.ttl('{u:x}:keys');
+      expect(ttl).toBeGreaterThan(590);
+      expect(ttl).toBeLessThanOrEqual(600);
+      await s.removeFromUserIndex('{u:x}:keys', ['m1', 'm3']);
+      expect(await s.readUserIndex('{u:x}:keys')).toEqual(['m2']);
+    });
+
+    it('readHistory returns the whole list; deleteKey deletes one key and says whether it existed', async () => {
+      const { s } = await fresh();
+      await s.endTurn({ historyKey: 'h:d', messages: [user('1'), bot('2'), user('3')], maxLength: 10, ttlSeconds: 60 });
+      expect(await s.readHistory('h:d')).toEqual([user('1'), bot('2'), user('3')]);
+      expect(await s.readHistory('h:none')).toEqual([]);
+      await s.beginTurn({ historyKey: 'h:d', limit: 0, assignment: { key: 'a:d', candidate: 'x', ttlSeconds: 60 } });
+      expect(await s.deleteKey('h:d')).toBe(true);
+      expect(await s.deleteKey('h:d')).toBe(false);
+      expect(await s.deleteKey('a:d')).toBe(true);
+      expect(await s.readHistory('h:d')).toEqual([]);
+      expect((await s.beginTurn({ historyKey: 'h:d', limit: 0, assignment: { key: 'a:d', candidate: 'y', ttlSeconds: 60 } })).assignment).toBe('y');
+    });
   });
 }
