@@ -12,7 +12,7 @@ import type { RateLimiter } from '../../runtime/rate-limit/rate-limiter.js';
 import { createAbRouter } from '../../runtime/routing/ab-router.js';
 import { buildServer, type SwitchboardApp } from '../../runtime/server.js';
 import type { Store } from '../../runtime/store/store.js';
-import { lastUserText } from '../channels/channel.contract.js';
+import { lastUserText, type InjectResponse } from '../channels/channel.contract.js';
 import { bot as makeBot, integration, snapshot as makeSnapshot } from '../helpers/snapshot.js';
 
 export interface ControlsWorld {
@@ -22,7 +22,7 @@ export interface ControlsWorld {
   /** When set, the webhook answers this instead of `reply: <text>`. */
   webhook: { replyText?: string };
   /** POSTs a message to the HTTP channel of `bot` (default `support`). */
-  say(userId: string, text: string, opts?: { conversationId?: string; bot?: string }): ReturnType<SwitchboardApp['inject']>;
+  say(userId: string, text: string, opts?: { conversationId?: string; bot?: string }): Promise<InjectResponse>;
 }
 
 /** Commands written as in YAML. */
