@@ -6,12 +6,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { exportUser, eraseUser, type UserDataDeps, type UserRef } from '../controls/user-data.js';
-import { bearerToken } from '../core/bearer.js';
 import { SwitchboardError } from '../core/errors.js';
 import type { ChannelName } from '../core/message.js';
-import { safeEqual } from '../core/safe-equal.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import type { Store } from '../store/store.js';
+import { adminGuard } from './admin-auth.js';
 import type { ConfigSource } from './options.js';
 import { sendError } from './send-error.js';
 
@@ -28,13 +27,7 @@ type UserRequest = FastifyRequest<{ Params: { channel: string; userId: string };
 
 /** Registers the two `/users/...` routes. */
 export function registerUserRoutes(app: FastifyInstance, deps: UserRouteDeps): void {
-  const requireAdmin = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (!deps.adminToken) return;
-    const given = bearerToken(req.headers.authorization);
-    if (given === undefined || !safeEqual(given, deps.adminToken)) {
-      await sendError(reply, 'SWB_ERR_HTTP_UNAUTHORIZED', 'this route needs Authorization: Bearer $SWITCHBOARD_ADMIN_TOKEN');
-    }
-  };
+  const requireAdmin = adminGuard(deps.adminToken);
 
   /** The user the request names, or undefined after answering 404/400. */
   const userOf = async (req: UserRequest, reply: FastifyReply): Promise<UserRef | undefined> => {
