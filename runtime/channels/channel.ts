@@ -70,6 +70,15 @@ export interface ChannelJob<Payload = unknown> {
 /** What triage decided: answer the request now, or accept a job. */
 export type Triage<Payload = unknown> = { kind: 'answer'; response: ChannelResponse } | { kind: 'job'; job: ChannelJob<Payload> };
 
+/** How a channel takes part in processing one message. */
+export interface ProcessOptions extends ControlOptions {
+  /**
+   * Called once the message goes on to the webhook (it was not answered by the runtime), so a
+   * channel shows "typing" only for replies that take time.
+   */
+  onForward?: () => void;
+}
+
 /** What a channel needs while it runs a job (and while it streams a file). */
 export interface JobContext {
   /** The snapshot the job runs against. */
@@ -79,7 +88,7 @@ export interface JobContext {
    * routing, webhook attempts, fallbacks, history append. A reply with `limited` set means
    * the user is over the rate limit (the webhook was not called).
    */
-  process(message: InboundMessage, opts?: ControlOptions): Promise<OutboundReply>;
+  process(message: InboundMessage, opts?: ProcessOptions): Promise<OutboundReply>;
   /** Signs a link to `/files/:token` for a file this channel can open with `openFile`. */
   fileUrl(file: { channel: ChannelName; bot: string; ref: string; name?: string; mimeType?: string }): string;
   /** Shared dispatcher for channel API calls (channel `apiUrl` is exempt from the private-network rule). */

@@ -87,7 +87,12 @@ export function createTelegramAdapter(options: TelegramAdapterOptions = {}): Cha
     if (message.chat.type !== 'private') target.replyTo = message.message_id;
     if (message.is_topic_message && message.message_thread_id !== undefined) target.threadId = message.message_thread_id;
 
-    const stopTyping = startTyping(api, target, typingIntervalMs, log);
+    // Typing starts once the message goes to the webhook: a command or a rate-limited message
+    // is answered at once (or not at all) and shows none.
+    let stopTyping = (): void => undefined;
+    const onForward = (): void => {
+      stopTyping = startTyping(api, target, typingIntervalMs, log);
+    };
     let reply: Pick<OutboundReply, 'content' | 'attachments'>;
     try {
       reply = await processWithFallback(ctx, bot, 'telegram', log, () =>
@@ -98,7 +103,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions = {}): Cha
           ...(me ? { me } : {}),
           sign: (file) => ctx.fileUrl({ channel: 'telegram', bot: bot.name, ...file }),
         }),
-        me?.username !== undefined ? { botUsername: me.username } : undefined,
+        me?.username !== undefined ? { botUsername: me.username, onForward } : { onForward },
       );
     } finally {
       stopTyping();

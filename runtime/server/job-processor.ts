@@ -28,6 +28,7 @@ export function createJobContext(deps: JobContextDeps, snapshot: ConfigSnapshot,
     process: async (message, opts) => {
       const bot = snapshot.bots.get(message.bot);
       const own = bot ? await deps.controls.answer(bot, message, opts) : undefined;
+      if (!own) opts?.onForward?.();
       const reply = own ?? (await (trace ? deps.pipeline.process(snapshot, message, trace.span) : deps.pipeline.process(snapshot, message)));
       trace?.delivering();
       return reply;

@@ -171,8 +171,9 @@ export function createTestContext(bots: ResolvedBot[], opts: { publicUrl?: strin
     refuseBackground: false,
     ctx: {
       snapshot: snap,
-      process: async (m) => {
+      process: async (m, opts) => {
         processed.push(m);
+        opts?.onForward?.();
         return process(m);
       },
       fileUrl: (file) => links.sign(file),

@@ -83,7 +83,12 @@ const slackTexts = (): string[] => slack.callsOf('chat.postMessage').map((c) => 
 describe('rate-limit notice', () => {
   it('Telegram: the notice goes out once per window; the webhook is not called over the limit', async () => {
     await start();
-    for (const text of ['one', 'two', 'three', 'four']) await telegramSays(text);
+    await telegramSays('one');
+    const typing = tg.callsOf('sendChatAction').length;
+    expect(typing).toBeGreaterThanOrEqual(1);
+    for (const text of ['two', 'three', 'four']) await telegramSays(text);
+    // No "typing" for messages the runtime answers itself.
+    expect(tg.callsOf('sendChatAction')).toHaveLength(typing);
     expect(world.payloads.map(lastUserText)).toEqual(['one']);
     expect(tgTexts()).toEqual(['reply: one', NOTICE]);
     t += 60_000;
@@ -108,6 +113,7 @@ describe('commands on Telegram', () => {
     await telegramSays(`/RESET@${tg.username.toUpperCase()}`);
     expect(world.payloads).toEqual([]);
     expect(tgTexts()).toEqual(['Forgotten.', 'Forgotten.']);
+    expect(tg.callsOf('sendChatAction')).toEqual([]);
     await telegramSays('/reset@some_other_bot');
     expect(world.payloads.map(lastUserText)).toEqual(['/reset@some_other_bot']);
     // That was the one message of the window; the command is still answered.
