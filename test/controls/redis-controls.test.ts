@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore, type RedisStore } from '../../runtime/store/redis-store.js';
 import { captureLogger } from '../channels/channel-test-context.js';
 import { lastUserText } from '../channels/channel.contract.js';
-import { EXTERNAL_REDIS_SKIP_REASON, redisIsExternal, startRedis, type RedisHandle } from '../helpers/redis.js';
+import { redisIsExternal, startRedis, type RedisHandle } from '../helpers/redis.js';
 import { buildControlsWorld, supportBot, type ControlsWorld } from './controls-world.js';
 
 let redis: RedisHandle;
