@@ -5,9 +5,6 @@
 /** Key prefix of every Redis key (`swb:`), so Switchboard can share a Redis database. */
 export const DEFAULT_KEY_PREFIX = 'swb:';
 
-/** Conversation history lives 7 days after its last message. */
-export const DEFAULT_HISTORY_TTL_SECONDS = 7 * 24 * 3600;
-
 /** A sticky A/B assignment lives 30 days after the user's (or conversation's) last message. */
 export const DEFAULT_ASSIGNMENT_TTL_SECONDS = 30 * 24 * 3600;
 
