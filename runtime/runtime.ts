@@ -25,6 +25,9 @@ import type { Store } from './store/store.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import { callIntegration } from './webhook/client.js';
 import { createTracing, tracingOptionsFromEnv } from './tracing/tracing.js';
+import { deliveryLeaseFromEnv, shutdownGraceFromEnv } from './delivery/delivery-env.js';
+import { connectDeliveryRedis } from './delivery/redis-delivery-client.js';
+import { createRedisJobQueue, type RedisJobQueue } from './delivery/redis-job-queue.js';
 
 export interface RuntimeOptions {
   configDir: string;
@@ -64,6 +67,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const allowPrivateNetwork = opts.allowPrivateNetwork ?? isEnvFlagOn(env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK);
   // Checked before anything starts, so a typo stops the process with a clear message.
   const memoryLimitBytes = memoryLimitFromEnv(env);
+  const leaseMs = deliveryLeaseFromEnv(env);
+  const shutdownGraceMs = shutdownGraceFromEnv(env);
   let configRef: ConfigManager | undefined;
   const metrics = createMetrics({ revision: () => configRef?.current().revision });
   const loader = createConfigLoader();
@@ -119,8 +124,21 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const router = createAbRouter({ stats });
 
   const tracing = createTracing(tracingOptionsFromEnv(env, VERSION));
+  // With Redis, accepted channel updates are persisted and shared by the replicas.
+  const deliveryRedis = env.REDIS_URL ? connectDeliveryRedis(env.REDIS_URL) : undefined;
+  const durable: RedisJobQueue[] = [];
   const app = await buildServer({
     tracing,
+    shutdownGraceMs,
+    ...(deliveryRedis
+      ? {
+          queue: (processor, deliveryMetrics) => {
+            const queue = createRedisJobQueue({ redis: deliveryRedis, processor, log, metrics: deliveryMetrics, leaseMs });
+            durable.push(queue);
+            return queue;
+          },
+        }
+      : {}),
     config,
     store,
     router,
@@ -135,6 +153,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     ...(env.SWITCHBOARD_ADMIN_TOKEN ? { adminToken: env.SWITCHBOARD_ADMIN_TOKEN } : {}),
   });
 
+  for (const queue of durable) queue.start();
   let url: string | undefined;
   if (opts.listen !== false) {
     url = await app.listen({ port, host });
@@ -155,6 +174,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         await stats.close().catch(() => undefined);
         await tracing.shutdown().catch(() => undefined);
         await store.close();
+        deliveryRedis?.disconnect();
       })();
       return closing;
     },

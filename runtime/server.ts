@@ -12,6 +12,9 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createConversationControls } from './controls/conversation-controls.js';
 import { createPipeline, type Pipeline } from './pipeline/pipeline.js';
 import { createMemoryRateLimiter } from './rate-limit/memory-rate-limiter.js';
+import { countedQueue } from './delivery/counted-queue.js';
+import { registerDeliveryMetrics } from './delivery/delivery-metrics.js';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from './delivery/delivery-env.js';
 import { createInProcessQueue, type JobQueue } from './queue/job-queue.js';
 import { registerAdminRoutes } from './server/admin-routes.js';
 import { registerChannelRoutes } from './server/channel-routes.js';
@@ -57,20 +60,24 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
   const limiter = opts.limiter ?? createMemoryRateLimiter();
   const controls = createConversationControls({ store: opts.store, limiter, metrics, log: app.log });
   const jobDeps = { pipeline, controls, dispatcher, ...(opts.files ? { files: opts.files } : {}) };
-  const queue = createInProcessQueue(createJobProcessor({ ...jobDeps, config: opts.config, log: app.log }));
+  const processor = createJobProcessor({ ...jobDeps, config: opts.config, log: app.log });
+  const built: { queue?: JobQueue } = {};
+  const delivery = registerDeliveryMetrics(metrics.registry, opts.queue ? () => built.queue?.depth?.() ?? Promise.resolve([]) : undefined);
+  const queue = opts.queue ? opts.queue(processor, delivery) : countedQueue(createInProcessQueue(processor), delivery);
+  built.queue = queue;
 
   registerJsonBody(app);
   registerHooks(app, metrics);
   registerErrorHandlers(app, BODY_LIMIT);
   registerChannelRoutes(app, { config: opts.config, store: opts.store, queue, tracing });
-  registerAdminRoutes(app, { ...opts, metrics });
+  registerAdminRoutes(app, { ...opts, metrics, queue });
   registerUserRoutes(app, { config: opts.config, store: opts.store, limiter, ...(opts.adminToken ? { adminToken: opts.adminToken } : {}) });
   registerFileRoutes(app, { ...jobDeps, config: opts.config });
   registerDashboardRoutes(app, { config: opts.config, adminToken: opts.adminToken, readStats: opts.readStats, readTimeline: opts.readTimeline, storeHealth: () => opts.store.health() });
   registerIntegrationTestRoute(app, { config: opts.config, adminToken: opts.adminToken });
 
   app.addHook('onClose', async () => {
-    await queue.drain();
+    await (queue.close ? queue.close(opts.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS) : queue.drain());
     if (!opts.dispatcher) await (dispatcher as Agent).close();
   });
 

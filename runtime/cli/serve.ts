@@ -21,8 +21,9 @@ Options:
                              env SWITCHBOARD_ALLOW_PRIVATE_NETWORK=1|true|yes)
   -h, --help                 this help
 
-Environment: REDIS_URL (history + A/B store; absent: in memory), LOG_LEVEL (info),
-SWITCHBOARD_ADMIN_TOKEN, SWITCHBOARD_PUBLIC_URL, SWITCHBOARD_FILES_SECRET.
+Environment: REDIS_URL (history + A/B store and durable delivery; absent: in memory),
+LOG_LEVEL (info), SWITCHBOARD_ADMIN_TOKEN, SWITCHBOARD_PUBLIC_URL, SWITCHBOARD_FILES_SECRET,
+SWITCHBOARD_DELIVERY_LEASE (30s), SWITCHBOARD_SHUTDOWN_GRACE (25s).
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -67,11 +68,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       const stop = (signal: string): void => {
         if (stopping) {
           io.stderr(`switchboard serve: second ${signal}, exiting now\n`);
-          resolve(1);
-          return;
+          // Held work is not waited for: with Redis, its leases expire and another replica takes it.
+          process.exit(1);
         }
         stopping = true;
-        runtime.app.log.info({ signal }, 'shutting down: finishing in-flight messages');
+        runtime.app.log.info({ signal }, 'shutting down: finishing in-flight messages (a second signal exits at once)');
         runtime.close().then(
           () => resolve(0),
           (err: unknown) => {

@@ -11,12 +11,13 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { ConfigStatus } from '../reload/config-manager.js';
 import type { Store } from '../store/store.js';
 import { adminAuthorized } from './admin-auth.js';
+import type { JobQueue } from '../queue/job-queue.js';
 import type { ServerOptions } from './options.js';
 import { sendError } from './send-error.js';
 
-export type AdminRouteDeps = Pick<ServerOptions, 'config' | 'store' | 'adminToken' | 'readStats'> & { metrics: Metrics };
+export type AdminRouteDeps = Pick<ServerOptions, 'config' | 'store' | 'adminToken' | 'readStats'> & { metrics: Metrics; queue?: Pick<JobQueue, 'depth' | 'deadLetters' | 'size'> };
 
-/** Registers `/healthz`, `/readyz`, `/metrics`, `/config` and `/bots/:bot/stats`. */
+/** Registers `/healthz`, `/readyz`, `/metrics`, `/config`, `/delivery` and `/bots/:bot/stats`. */
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
   const { config, store, metrics } = deps;
   const requireAdmin = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
@@ -42,6 +43,17 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
   });
 
   app.get('/config', { onRequest: requireAdmin }, async () => configView(config.current(), config.status?.(), store));
+
+  app.get('/delivery', { onRequest: requireAdmin }, async () => {
+    const queue = deps.queue;
+    if (!queue?.depth || !queue.deadLetters) return { durable: false, held: queue?.size ?? 0, queues: [], deadLetters: [] };
+    try {
+      const [queues, deadLetters] = await Promise.all([queue.depth(), queue.deadLetters(100)]);
+      return { durable: true, held: queue.size, queues: queues.map((q) => ({ channel: q.channel, depth: q.depth, oldestWaitingSeconds: q.oldestMs / 1000 })), deadLetters };
+    } catch (err) {
+      throw new SwitchboardError('SWB_ERR_STORE_UNAVAILABLE', 'the delivery queue could not be read from Redis', { cause: err });
+    }
+  });
 
   app.get<{ Params: { bot: string } }>('/bots/:bot/stats', { onRequest: requireAdmin }, async (req, reply) => {
     const bot = config.current().bots.get(req.params.bot);

@@ -57,6 +57,7 @@ export async function acceptChannelRequest(adapter: ChannelAdapter, request: Cha
 async function claimAndQueue(adapter: ChannelAdapter, job: ChannelJob, request: ChannelRequest, deps: GateDeps): Promise<ChannelResponse> {
   const fields = { channel: job.channel, bot: job.bot };
   const claim = job.claim;
+  if (deps.queue.accept) return persist(adapter, job, request, deps);
   if (claim) {
     let first: boolean;
     try {
@@ -81,5 +82,21 @@ async function claimAndQueue(adapter: ChannelAdapter, job: ChannelJob, request: 
     if (claim) await deps.store.releaseClaim(claim.key).catch(() => undefined);
     return errorResponse('SWB_ERR_HTTP_UNAVAILABLE');
   }
+  return { status: 200 };
+}
+
+/**
+ * A durable queue writes the job and claims its delivery id in one step: 200 once written
+ * (or for a duplicate), 503 when the write failed so the platform re-sends.
+ */
+async function persist(adapter: ChannelAdapter, job: ChannelJob, request: ChannelRequest, deps: GateDeps): Promise<ChannelResponse> {
+  let first: boolean;
+  try {
+    first = await (deps.queue.accept as NonNullable<JobQueue['accept']>)(job, { snapshot: deps.snapshot, log: request.log });
+  } catch (err) {
+    request.log.warn({ channel: job.channel, bot: job.bot, err: errorMessage(err) }, `could not persist the ${adapter.noun}; asking ${adapter.platform} to re-send`);
+    return errorResponse('SWB_ERR_STORE_UNAVAILABLE');
+  }
+  if (!first) request.log.info({ channel: job.channel, bot: job.bot, ...job.claim?.logFields }, `duplicate ${adapter.noun} ignored`);
   return { status: 200 };
 }

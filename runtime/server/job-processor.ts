@@ -11,7 +11,8 @@ import type { ConfigSnapshot } from '../config/snapshot.js';
 import type { MessageTrace } from '../tracing/message-trace.js';
 import type { ConversationControls } from '../controls/conversation-controls.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import type { JobProcessor } from '../queue/job-queue.js';
+import type { JobProcessor, RecordedReply } from '../queue/job-queue.js';
+import { errorMessage } from '../core/error-message.js';
 import type { ConfigSource, FileLinks } from './options.js';
 
 export interface JobContextDeps {
@@ -21,17 +22,25 @@ export interface JobContextDeps {
   dispatcher: Dispatcher;
 }
 
-/** The context a channel runs a job (or opens a file) with. */
-export function createJobContext(deps: JobContextDeps, snapshot: ConfigSnapshot, log: FastifyBaseLogger, trace?: MessageTrace): JobContext {
+/**
+ * The context a channel runs a job (or opens a file) with. Under a durable queue (`reply`),
+ * a reply recorded by an earlier attempt is returned without running the pipeline, and a new
+ * reply is recorded before the channel delivers it.
+ */
+export function createJobContext(deps: JobContextDeps, snapshot: ConfigSnapshot, log: FastifyBaseLogger, trace?: MessageTrace, reply?: RecordedReply): JobContext {
   return {
     snapshot,
     process: async (message, opts) => {
+      // A reply recorded by an earlier attempt (durable queue) is delivered as it was.
+      if (reply?.recorded) return reply.recorded;
       const bot = snapshot.bots.get(message.bot);
       const own = bot ? await deps.controls.answer(bot, message, opts) : undefined;
       if (!own) opts?.onForward?.();
-      const reply = own ?? (await (trace ? deps.pipeline.process(snapshot, message, trace.span) : deps.pipeline.process(snapshot, message)));
+      const answer = own ?? (await (trace ? deps.pipeline.process(snapshot, message, trace.span) : deps.pipeline.process(snapshot, message)));
+      // A reply that cannot be recorded is still delivered; only a takeover would repeat the webhook call.
+      if (reply) await reply.record(answer).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not record the webhook reply before delivery'));
       trace?.delivering();
-      return reply;
+      return answer;
     },
     fileUrl: (file) => {
       if (!deps.files) throw new Error('file links are not configured (SWITCHBOARD_PUBLIC_URL, SWITCHBOARD_FILES_SECRET)');
@@ -47,7 +56,7 @@ export function createJobContext(deps: JobContextDeps, snapshot: ConfigSnapshot,
  * stays in this process; otherwise it runs against the current snapshot.
  */
 export function createJobProcessor(deps: JobContextDeps & { config: ConfigSource; log: FastifyBaseLogger }): JobProcessor {
-  return async (job, local) => {
+  return async (job, local, reply) => {
     const snapshot = local?.snapshot ?? deps.config.current();
     const log = local?.log ?? deps.log.child({ requestId: job.requestId });
     const adapter = channelAdapters[job.channel];
@@ -56,6 +65,6 @@ export function createJobProcessor(deps: JobContextDeps & { config: ConfigSource
       log.warn({ channel: job.channel, bot: job.bot }, 'job for a channel or bot that is no longer configured; dropped');
       return undefined;
     }
-    return adapter.run(job, bot, createJobContext(deps, snapshot, log, local?.trace));
+    return adapter.run(job, bot, createJobContext(deps, snapshot, log, local?.trace, reply));
   };
 }

@@ -10,6 +10,7 @@ import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
 import type { ChannelName } from '../core/message.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { CallIntegration } from '../pipeline/pipeline.js';
+import type { JobQueueFactory } from '../queue/job-queue.js';
 import type { ConfigStatus } from '../reload/config-manager.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import type { Router } from '../routing/router.js';
@@ -58,4 +59,8 @@ export interface ServerOptions {
   limiter?: RateLimiter;
   /** Dispatcher for channel API calls (Telegram/Slack); defaults to a shared undici Agent. */
   dispatcher?: Dispatcher;
+  /** The queue between "accepted" and "processed" (default: in process; the durable one on Redis). */
+  queue?: JobQueueFactory;
+  /** `SWITCHBOARD_SHUTDOWN_GRACE`: how long `close()` waits for held work (default 25 s). */
+  shutdownGraceMs?: number;
 }
