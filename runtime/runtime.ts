@@ -28,6 +28,7 @@ import { createTracing, tracingOptionsFromEnv } from './tracing/tracing.js';
 import { deliveryLeaseFromEnv, shutdownGraceFromEnv } from './delivery/delivery-env.js';
 import { connectDeliveryRedis } from './delivery/redis-delivery-client.js';
 import { createRedisJobQueue, type RedisJobQueue } from './delivery/redis-job-queue.js';
+import { createRedisIdempotency } from './idempotency/redis-idempotency.js';
 
 export interface RuntimeOptions {
   configDir: string;
@@ -126,10 +127,21 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const tracing = createTracing(tracingOptionsFromEnv(env, VERSION));
   // With Redis, accepted channel updates are persisted and shared by the replicas.
   const deliveryRedis = env.REDIS_URL ? connectDeliveryRedis(env.REDIS_URL) : undefined;
+  if (deliveryRedis) {
+    // Like the store: wait briefly, never stop start-up for it (accepts answer 503 until it connects).
+    await new Promise<void>((done) => {
+      const timer = setTimeout(done, 3000);
+      deliveryRedis.once('ready', () => {
+        clearTimeout(timer);
+        done();
+      });
+    });
+  }
   const durable: RedisJobQueue[] = [];
   const app = await buildServer({
     tracing,
     shutdownGraceMs,
+    ...(deliveryRedis ? { idempotency: createRedisIdempotency(deliveryRedis) } : {}),
     ...(deliveryRedis
       ? {
           queue: (processor, deliveryMetrics) => {

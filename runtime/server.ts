@@ -15,6 +15,7 @@ import { createMemoryRateLimiter } from './rate-limit/memory-rate-limiter.js';
 import { countedQueue } from './delivery/counted-queue.js';
 import { registerDeliveryMetrics } from './delivery/delivery-metrics.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from './delivery/delivery-env.js';
+import { createMemoryIdempotency } from './idempotency/memory-idempotency.js';
 import { createInProcessQueue, type JobQueue } from './queue/job-queue.js';
 import { registerAdminRoutes } from './server/admin-routes.js';
 import { registerChannelRoutes } from './server/channel-routes.js';
@@ -69,7 +70,7 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
   registerJsonBody(app);
   registerHooks(app, metrics);
   registerErrorHandlers(app, BODY_LIMIT);
-  registerChannelRoutes(app, { config: opts.config, store: opts.store, queue, tracing });
+  registerChannelRoutes(app, { config: opts.config, store: opts.store, queue, tracing, idempotency: opts.idempotency ?? createMemoryIdempotency() });
   registerAdminRoutes(app, { ...opts, metrics, queue });
   registerUserRoutes(app, { config: opts.config, store: opts.store, limiter, ...(opts.adminToken ? { adminToken: opts.adminToken } : {}) });
   registerFileRoutes(app, { ...jobDeps, config: opts.config });

@@ -112,13 +112,17 @@ export function createRedisJobQueue(opts: RedisJobQueueOptions): RedisJobQueue {
   async function runTurn(p: number, conv: string, turn: Turn): Promise<Turn | undefined> {
     const { entry } = turn;
     const k = keys(p, conv);
+    // The accepting request's trace stays open until its job is done.
+    const release = turn.local?.trace?.hold();
     try {
       await processor(entry.job, turn.local, recordedReply(k.base, turn));
     } catch (err) {
+      release?.();
       log.error({ channel: entry.job.channel, bot: entry.job.bot, requestId: entry.job.requestId, err: errorMessage(err) }, 'job failed; it will be retried or dead-lettered');
       await leaseOp(p, conv, 'fail').catch(() => undefined);
       return undefined;
     }
+    release?.();
     metrics.processed.inc({ channel: entry.job.channel });
     const wait = `${k.base}w:${entry.job.channel}`;
     const res = await retrying(() => redis.swbDqAck(7, k.list, k.lease, k.owner, k.tries, wait, `${k.base}r:${entry.id}`, k.ready, conv, token, entry.id, leaseMs, closing ? '0' : '1', k.base));

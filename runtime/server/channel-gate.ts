@@ -15,6 +15,7 @@ import type { ChannelName } from '../core/message.js';
 import type { JobQueue, LocalJobState } from '../queue/job-queue.js';
 import type { MessageTrace } from '../tracing/message-trace.js';
 import type { Store } from '../store/store.js';
+import { fingerprintOf, idempotencyKeyOf, runIdempotent, type IdempotencyStore } from '../idempotency/idempotency.js';
 
 /** The adapter and bot a channel URL names, or the 404 to answer. */
 export function resolveChannel(snapshot: ConfigSnapshot, channel: string, botName: string): { adapter: ChannelAdapter; bot: ResolvedBot } | { response: ChannelResponse } {
@@ -37,6 +38,8 @@ export interface GateDeps {
   trace?: MessageTrace;
   store: Pick<Store, 'claimOnce' | 'releaseClaim'>;
   queue: JobQueue;
+  /** Records of `Idempotency-Key` requests (reply-mode channels). */
+  idempotency?: IdempotencyStore;
 }
 
 /** Triage, claim and queue an authenticated request; resolves with the answer for the sender. */
@@ -45,7 +48,13 @@ export async function acceptChannelRequest(adapter: ChannelAdapter, request: Cha
   if (triage.kind === 'answer') return triage.response;
   const { job } = triage;
   const local: LocalJobState = { snapshot: deps.snapshot, log: request.log, ...(deps.trace ? { trace: deps.trace } : {}) };
-  if (adapter.mode === 'reply') return (await deps.queue.push(job, local)) ?? { status: 200 };
+  if (adapter.mode === 'reply') {
+    const run = async (): Promise<ChannelResponse> => (await deps.queue.push(job, local)) ?? { status: 200 };
+    const { key, response } = idempotencyKeyOf(request.headers['idempotency-key']);
+    if (response) return response;
+    if (!key || !deps.idempotency) return run();
+    return runIdempotent({ store: deps.idempotency, bot: bot.name, key, fingerprint: fingerprintOf(request.rawBody) }, run);
+  }
   return claimAndQueue(adapter, job, request, deps);
 }
 
@@ -92,7 +101,7 @@ async function claimAndQueue(adapter: ChannelAdapter, job: ChannelJob, request: 
 async function persist(adapter: ChannelAdapter, job: ChannelJob, request: ChannelRequest, deps: GateDeps): Promise<ChannelResponse> {
   let first: boolean;
   try {
-    first = await (deps.queue.accept as NonNullable<JobQueue['accept']>)(job, { snapshot: deps.snapshot, log: request.log });
+    first = await (deps.queue.accept as NonNullable<JobQueue['accept']>)(job, { snapshot: deps.snapshot, log: request.log, ...(deps.trace ? { trace: deps.trace } : {}) });
   } catch (err) {
     request.log.warn({ channel: job.channel, bot: job.bot, err: errorMessage(err) }, `could not persist the ${adapter.noun}; asking ${adapter.platform} to re-send`);
     return errorResponse('SWB_ERR_STORE_UNAVAILABLE');

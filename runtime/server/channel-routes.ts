@@ -10,6 +10,7 @@ import { startMessageTrace } from '../tracing/message-trace.js';
 import type { Tracing } from '../tracing/tracing.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { Store } from '../store/store.js';
+import type { IdempotencyStore } from '../idempotency/idempotency.js';
 import { acceptChannelRequest, authenticateChannel, resolveChannel } from './channel-gate.js';
 import type { ConfigSource } from './options.js';
 
@@ -24,6 +25,7 @@ export interface ChannelRouteDeps {
   store: Store;
   queue: JobQueue;
   tracing: Tracing;
+  idempotency?: IdempotencyStore;
 }
 
 /** Registers the channel route. */
@@ -45,7 +47,7 @@ export function registerChannelRoutes(app: FastifyInstance, deps: ChannelRouteDe
       const trace = startMessageTrace(deps.tracing, req.headers, { channel: adapter.name, bot: bot.name, requestId: req.id });
       let res;
       try {
-        res = await acceptChannelRequest(adapter, request, bot, { snapshot, store: deps.store, queue: deps.queue, trace });
+        res = await acceptChannelRequest(adapter, request, bot, { snapshot, store: deps.store, queue: deps.queue, trace, ...(deps.idempotency ? { idempotency: deps.idempotency } : {}) });
       } finally {
         trace.finish();
       }

@@ -11,6 +11,7 @@ import type { ChannelName } from '../core/message.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { CallIntegration } from '../pipeline/pipeline.js';
 import type { JobQueueFactory } from '../queue/job-queue.js';
+import type { IdempotencyStore } from '../idempotency/idempotency.js';
 import type { ConfigStatus } from '../reload/config-manager.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import type { Router } from '../routing/router.js';
@@ -61,6 +62,8 @@ export interface ServerOptions {
   dispatcher?: Dispatcher;
   /** The queue between "accepted" and "processed" (default: in process; the durable one on Redis). */
   queue?: JobQueueFactory;
+  /** `Idempotency-Key` records (default: in memory, this process only). */
+  idempotency?: IdempotencyStore;
   /** `SWITCHBOARD_SHUTDOWN_GRACE`: how long `close()` waits for held work (default 25 s). */
   shutdownGraceMs?: number;
 }
