@@ -74,7 +74,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         stopping = true;
         runtime.app.log.info({ signal }, 'shutting down: finishing in-flight messages (a second signal exits at once)');
         runtime.close().then(
-          () => resolve(0),
+          () => {
+            resolve(0);
+            // Work still running past the grace was released to other replicas: its open
+            // webhook or platform calls must not keep this process alive.
+            setImmediate(() => process.exit(0));
+          },
           (err: unknown) => {
             io.stderr(`switchboard serve: shutdown failed: ${(err as Error).message}\n`);
             resolve(1);

@@ -242,7 +242,16 @@ export function createRedisJobQueue(opts: RedisJobQueueOptions): RedisJobQueue {
       clearInterval(renewTimer);
       if (!finished) {
         log.warn({ held: held.size }, 'shutdown grace is over: releasing held work to the other replicas');
-        await Promise.all([...held].map(([conv, p]) => leaseOp(p, conv, 'release').catch(() => undefined)));
+        await Promise.all(
+          [...held].map(([conv, p]) =>
+            leaseOp(p, conv, 'release').then(
+              (ok) => {
+                if (!ok) log.warn({ conversationKey: conv }, 'could not release: the lease was already lost');
+              },
+              (err: unknown) => log.warn({ conversationKey: conv, err: errorMessage(err) }, 'could not release held work; it is taken over once its lease expires'),
+            ),
+          ),
+        );
       }
     },
 
