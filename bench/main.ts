@@ -4,7 +4,7 @@
  * Markdown report and saves it to bench/results/latest.md (and the raw numbers to
  * latest.json). Start it through `bench/run`, which builds and pins this process.
  *
- *   node --import tsx bench/main.ts [--quick] [--only throughput,fixed,reload,scale,profile]
+ *   node --import tsx bench/main.ts [--quick] [--only throughput,fixed,reload,scale,profile,telegram]
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -22,9 +22,10 @@ import { configScale, perMessage, wideFileScale, type PerMessageRow, type ScaleR
 import { readCounter, startForwarder, startRedis, startStub, startSwitchboard, type Server } from './lib/servers.js';
 import { throughput, type Scenario, type ScenarioResult } from './lib/throughput.js';
 import { cpuMs } from './lib/procs.js';
+import { telegramDelivery, type TelegramRow } from './lib/telegram.js';
 import { formatComparison, formatSummary, summarizeProfile } from './profile-summary.js';
 
-const SECTIONS = ['throughput', 'fixed', 'profile', 'reload', 'scale'] as const;
+const SECTIONS = ['throughput', 'fixed', 'profile', 'reload', 'scale', 'telegram'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'string', default: 'forwarder,memory,redis-ab' }, scenarios: { type: 'string' }, baseline: { type: 'string' } } });
@@ -77,6 +78,7 @@ let perMsg: PerMessageRow[] | undefined;
 const profiles: Array<{ label: string; file: string; text: string }> = [];
 const comparisons: Array<{ label: string; text: string }> = [];
 let fallbackCount = 0;
+let telegram: TelegramRow[] | undefined;
 
 try {
   const stub = keep(await startStub(root, ctx.loadCpu, 'stub (upstream)'));
@@ -201,6 +203,14 @@ try {
     }
   }
 
+  if (want('telegram')) {
+    ctx.log('\n== Telegram channel: durable queue vs in-process queue (both on one Redis store)');
+    const redis = keep(await startRedis(ctx.loadCpu));
+    telegram = await telegramDelivery(ctx, hook, redis.origin);
+    await redis.proc.stop();
+    servers.splice(servers.indexOf(redis), 1);
+  }
+
   if (want('reload')) {
     ctx.log(`\n== reload under load: ${ctx.s.reloadChanges} config changes, ${ctx.s.connections} connections`);
     reload = await reloadUnderLoad(ctx);
@@ -248,11 +258,12 @@ const markdown = report({
   perMessage: perMsg,
   profiles,
   comparisons,
+  telegram,
 });
 writeFileSync(join(ctx.results, 'latest.md'), markdown);
 writeFileSync(
   join(ctx.results, 'latest.json'),
-  JSON.stringify({ startedAt, machine, commit, settings: ctx.s, throughput: tp, abShare, fallbackCount, fixed, reload, scale, wideFile, perMessage: perMsg }, null, 2),
+  JSON.stringify({ startedAt, machine, commit, settings: ctx.s, throughput: tp, abShare, fallbackCount, fixed, reload, scale, wideFile, perMessage: perMsg, telegram }, null, 2),
 );
 process.stdout.write(`\n${markdown}\n`);
 ctx.log(`saved bench/results/latest.md and latest.json (${Math.round((performance.now() - t0) / 1000)} s)`);

@@ -25,7 +25,7 @@ import type { Store } from './store/store.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import { callIntegration } from './webhook/client.js';
 import { createTracing, tracingOptionsFromEnv } from './tracing/tracing.js';
-import { deliveryLeaseFromEnv, shutdownGraceFromEnv } from './delivery/delivery-env.js';
+import { deliveryLeaseFromEnv, deliveryModeFromEnv, shutdownGraceFromEnv } from './delivery/delivery-env.js';
 import { connectDeliveryRedis } from './delivery/redis-delivery-client.js';
 import { createRedisJobQueue, type RedisJobQueue } from './delivery/redis-job-queue.js';
 import { createRedisIdempotency } from './idempotency/redis-idempotency.js';
@@ -69,6 +69,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Checked before anything starts, so a typo stops the process with a clear message.
   const memoryLimitBytes = memoryLimitFromEnv(env);
   const leaseMs = deliveryLeaseFromEnv(env);
+  deliveryModeFromEnv(env);
   const shutdownGraceMs = shutdownGraceFromEnv(env);
   let configRef: ConfigManager | undefined;
   const metrics = createMetrics({ revision: () => configRef?.current().revision });
@@ -127,6 +128,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const tracing = createTracing(tracingOptionsFromEnv(env, VERSION));
   // With Redis, accepted channel updates are persisted and shared by the replicas.
   const deliveryRedis = env.REDIS_URL ? connectDeliveryRedis(env.REDIS_URL) : undefined;
+  const durableDelivery = deliveryRedis !== undefined && deliveryModeFromEnv(env) === 'durable';
   if (deliveryRedis) {
     // Like the store: wait briefly, never stop start-up for it (accepts answer 503 until it connects).
     await new Promise<void>((done) => {
@@ -142,7 +144,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     tracing,
     shutdownGraceMs,
     ...(deliveryRedis ? { idempotency: createRedisIdempotency(deliveryRedis) } : {}),
-    ...(deliveryRedis
+    ...(deliveryRedis && durableDelivery
       ? {
           queue: (processor, deliveryMetrics) => {
             const queue = createRedisJobQueue({ redis: deliveryRedis, processor, log, metrics: deliveryMetrics, leaseMs });

@@ -7,6 +7,7 @@ import type { ReloadResult } from './reload.js';
 import type { PerMessageRow, ScaleRow, WideFileRow } from './scale.js';
 import { fmt, table } from './stats.js';
 import type { ScenarioResult } from './throughput.js';
+import { telegramReport, type TelegramRow } from './telegram-report.js';
 
 export interface ReportInput {
   startedAt: Date;
@@ -25,6 +26,7 @@ export interface ReportInput {
   perMessage?: PerMessageRow[];
   profiles?: Array<{ label: string; file: string; text: string }>;
   comparisons?: Array<{ label: string; text: string }>;
+  telegram?: TelegramRow[];
 }
 
 export function report(r: ReportInput): string {
@@ -136,6 +138,8 @@ export function report(r: ReportInput): string {
     }
     out.push('');
   }
+
+  if (r.telegram && r.telegram.length > 0) out.push(...telegramReport(r.telegram));
 
   for (const c of r.comparisons ?? []) {
     out.push(`### Where the extra CPU goes: ${c.label}`, '');

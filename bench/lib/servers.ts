@@ -62,6 +62,8 @@ export interface SwitchboardOptions {
   /** Another build's dist/ directory (default: this checkout's). */
   dist?: string;
   name: string;
+  /** Extra environment variables. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** `switchboard serve` from dist/ with LOG_LEVEL=warn (no request logs), ready once /readyz says so. */
@@ -74,6 +76,7 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Server
     SWITCHBOARD_FILES_SECRET: 'bench-files-secret-bench-files-secret',
     ...BENCH_ENV,
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
+    ...opts.env,
   };
   const proc = start({
     name: opts.name,

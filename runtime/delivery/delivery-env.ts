@@ -5,6 +5,7 @@
  */
 import { durationToMs } from '../config/duration.js';
 
+export const DELIVERY_MODE_ENV = 'SWITCHBOARD_DELIVERY';
 export const DELIVERY_LEASE_ENV = 'SWITCHBOARD_DELIVERY_LEASE';
 export const SHUTDOWN_GRACE_ENV = 'SWITCHBOARD_SHUTDOWN_GRACE';
 export const DEFAULT_DELIVERY_LEASE_MS = 30_000;
@@ -33,4 +34,16 @@ export function shutdownGraceFromEnv(env: NodeJS.ProcessEnv): number {
   const raw = env[SHUTDOWN_GRACE_ENV]?.trim();
   if (raw === '0') return 0;
   return durationFromEnv(env, SHUTDOWN_GRACE_ENV, DEFAULT_SHUTDOWN_GRACE_MS, 0);
+}
+
+/**
+ * `SWITCHBOARD_DELIVERY`: `durable` (the default; with a Redis store, accepted updates are
+ * persisted and shared by replicas) or `in-process` (today's single-process queue even with
+ * Redis: an update acknowledged by a replica that dies is lost). Throws when invalid.
+ */
+export function deliveryModeFromEnv(env: NodeJS.ProcessEnv): 'durable' | 'in-process' {
+  const raw = env[DELIVERY_MODE_ENV]?.trim();
+  if (raw === undefined || raw === '' || raw === 'durable') return 'durable';
+  if (raw === 'in-process') return 'in-process';
+  throw new Error(`${DELIVERY_MODE_ENV} must be durable or in-process, got "${raw.slice(0, 40)}"`);
 }
