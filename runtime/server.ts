@@ -63,7 +63,7 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
   const jobDeps = { pipeline, controls, dispatcher, ...(opts.files ? { files: opts.files } : {}) };
   const processor = createJobProcessor({ ...jobDeps, config: opts.config, log: app.log });
   const built: { queue?: JobQueue } = {};
-  const delivery = registerDeliveryMetrics(metrics.registry, opts.queue ? () => built.queue?.depth?.() ?? Promise.resolve([]) : undefined);
+  const delivery = registerDeliveryMetrics(metrics.registry, () => built.queue?.depth?.() ?? Promise.resolve([]));
   const queue = opts.queue ? opts.queue(processor, delivery) : countedQueue(createInProcessQueue(processor), delivery);
   built.queue = queue;
 

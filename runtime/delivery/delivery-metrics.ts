@@ -45,7 +45,7 @@ export function registerDeliveryMetrics(registry: Registry, depth?: () => Promis
     const read = (): Promise<QueueDepth[]> => (last ??= depth().finally(() => setImmediate(() => (last = undefined))));
     new Gauge({
       name: 'switchboard_delivery_queue_depth',
-      help: 'Jobs accepted and not yet delivered (all replicas), by channel',
+      help: 'Jobs accepted and not yet delivered, by channel (all replicas with Redis, this process with the memory store)',
       labelNames: ['channel'],
       registers,
       async collect() {
@@ -54,7 +54,7 @@ export function registerDeliveryMetrics(registry: Registry, depth?: () => Promis
     });
     new Gauge({
       name: 'switchboard_delivery_oldest_waiting_seconds',
-      help: 'Age of the oldest job accepted and not yet delivered (all replicas), by channel',
+      help: 'Age of the oldest job accepted and not yet delivered, by channel (all replicas with Redis, this process with the memory store)',
       labelNames: ['channel'],
       registers,
       async collect() {

@@ -46,7 +46,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
 
   app.get('/delivery', { onRequest: requireAdmin }, async () => {
     const queue = deps.queue;
-    if (!queue?.depth || !queue.deadLetters) return { durable: false, held: queue?.size ?? 0, queues: [], deadLetters: [] };
+    if (!queue?.depth || !queue.deadLetters) {
+      const queues = (await queue?.depth?.()) ?? [];
+      return { durable: false, held: queue?.size ?? 0, queues: queues.map((q) => ({ channel: q.channel, depth: q.depth, oldestWaitingSeconds: q.oldestMs / 1000 })), deadLetters: [] };
+    }
     try {
       const [queues, deadLetters] = await Promise.all([queue.depth(), queue.deadLetters(100)]);
       return { durable: true, held: queue.size, queues: queues.map((q) => ({ channel: q.channel, depth: q.depth, oldestWaitingSeconds: q.oldestMs / 1000 })), deadLetters };
