@@ -4,7 +4,8 @@
  * Keys of one partition:
  *
  * - `c:<conversation>` LIST of job entries (JSON `{id, at, job}`), oldest first: the
- *   conversation's own queue. Only its head is ever being processed.
+ *   conversation's own queue. Only its head is ever being processed. An entry starts with
+ *   `{"id":"<uuid>"`, so scripts read the id at a fixed place instead of decoding the JSON.
  * - `lease` ZSET conversation → lease expiry (ms, Redis clock): conversations being worked on.
  * - `owner` HASH conversation → token of the consumer holding the lease.
  * - `ready` ZSET conversation → when it became ready: work nobody holds (released on shutdown).
@@ -18,7 +19,8 @@
  */
 import type { Redis } from 'ioredis';
 
-const NOW = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+const NOW = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function idOf(entry) return string.sub(entry, 8, 43) end`;
 
 /**
  * Claims the delivery id (when given) and appends the entry in one step; an idle
@@ -75,7 +77,7 @@ local function take(conv, kind)
   end
   redis.call('ZADD', KEYS[1], now + leaseMs, conv)
   redis.call('HSET', KEYS[2], conv, token)
-  local id = cjson.decode(head).id
+  local id = idOf(head)
   local reply = redis.call('GET', base .. 'r:' .. id) or ''
   table.insert(out, kind); table.insert(out, conv); table.insert(out, head); table.insert(out, reply)
   taken = taken + 1
@@ -105,7 +107,7 @@ const ACK = `${NOW}
 local conv = ARGV[1]
 if redis.call('HGET', KEYS[3], conv) ~= ARGV[2] then return { -1 } end
 local head = redis.call('LINDEX', KEYS[1], 0)
-if head and cjson.decode(head).id == ARGV[3] then redis.call('LPOP', KEYS[1]) end
+if head and idOf(head) == ARGV[3] then redis.call('LPOP', KEYS[1]) end
 redis.call('ZREM', KEYS[5], ARGV[3])
 redis.call('DEL', KEYS[6])
 redis.call('HDEL', KEYS[4], conv)
@@ -117,7 +119,7 @@ if not nxt then
 end
 if ARGV[5] == '1' then
   redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), conv)
-  local reply = redis.call('GET', ARGV[6] .. 'r:' .. cjson.decode(nxt).id) or ''
+  local reply = redis.call('GET', ARGV[6] .. 'r:' .. idOf(nxt)) or ''
   return { 1, nxt, reply }
 end
 redis.call('ZREM', KEYS[2], conv)

@@ -13,6 +13,9 @@ export function connectDeliveryRedis(url: string): Redis {
     connectTimeout: 2000,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    // Commands of concurrent messages issued in one tick go out in one write (fewer syscalls
+    // on both sides under load).
+    enableAutoPipelining: true,
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times - 1, 16), 2000),
   });
   // The history store on the same server already reports outages (/readyz, its log lines);

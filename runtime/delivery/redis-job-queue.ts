@@ -220,6 +220,7 @@ export function createRedisJobQueue(opts: RedisJobQueueOptions): RedisJobQueue {
       if (closing) throw new Error('the queue is shutting down');
       const p = partitionOf(job.conversationKey, partitions);
       const k = keys(p, job.conversationKey);
+      // `id` first: the scripts read it at a fixed offset (a UUID is 36 characters).
       const entry: Entry = { id: randomUUID(), at: Date.now(), job };
       const claimKey = job.claim ? `${k.base}seen:${job.claim.key}` : `${k.base}seen:-`;
       const res = await redis.swbDqEnqueue(6, k.list, k.lease, k.owner, k.tries, claimKey, `${k.base}w:${job.channel}`, JSON.stringify(entry), entry.id, job.conversationKey, token, leaseMs, job.claim ? Math.max(1, Math.round(job.claim.ttlSeconds)) : 0);
