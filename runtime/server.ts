@@ -20,6 +20,8 @@ import { createInProcessQueue, type JobQueue } from './queue/job-queue.js';
 import { registerAdminRoutes } from './server/admin-routes.js';
 import { registerChannelRoutes } from './server/channel-routes.js';
 import { registerErrorHandlers } from './server/error-handler.js';
+import { clientErrorHandler, frameworkErrors } from './server/client-errors.js';
+import { capConnections, DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, timeoutOptions } from './server/connection-limits.js';
 import { registerFileRoutes } from './server/file-routes.js';
 import { createJobProcessor } from './server/job-processor.js';
 import { registerJsonBody } from './server/json-body.js';
@@ -53,7 +55,11 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: requestIdOf,
     return503OnClosing: true,
+    ...timeoutOptions(opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS),
+    clientErrorHandler,
+    frameworkErrors,
   });
+  capConnections(app.server, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS, app.log);
 
   const dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 64 });
   const tracing = opts.tracing ?? createTracing({ version: VERSION });

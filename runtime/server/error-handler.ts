@@ -5,6 +5,7 @@
  */
 import { errorCodes as fastifyErrors, type FastifyInstance } from 'fastify';
 import { SwitchboardError } from '../core/errors.js';
+import { discardBody } from './discard-body.js';
 import { sendError } from './send-error.js';
 
 /** Installs the 404 and error handlers; `bodyLimit` is named in the 413 message. */
@@ -14,7 +15,11 @@ export function registerErrorHandlers(app: FastifyInstance, bodyLimit: number): 
   });
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
     if (err instanceof SwitchboardError) return sendError(reply, err.code, err.message);
-    if (err instanceof fastifyErrors.FST_ERR_CTP_BODY_TOO_LARGE) return sendError(reply, 'SWB_ERR_HTTP_BODY_TOO_LARGE', `the body is larger than ${bodyLimit} bytes`);
+    if (err instanceof fastifyErrors.FST_ERR_CTP_BODY_TOO_LARGE) {
+      // The rest of the body is read first and the connection closed after the answer.
+      void reply.header('connection', 'close');
+      return discardBody(req.raw).then(() => sendError(reply, 'SWB_ERR_HTTP_BODY_TOO_LARGE', `the body is larger than ${bodyLimit} bytes`));
+    }
     if (err instanceof fastifyErrors.FST_ERR_CTP_INVALID_MEDIA_TYPE) return sendError(reply, 'SWB_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json');
     if (err instanceof fastifyErrors.FST_ERR_CTP_EMPTY_JSON_BODY || err instanceof fastifyErrors.FST_ERR_CTP_INVALID_CONTENT_LENGTH) return sendError(reply, 'SWB_ERR_HTTP_BAD_REQUEST', err.message);
     const status = err.statusCode ?? 500;

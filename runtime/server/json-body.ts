@@ -1,7 +1,8 @@
 /**
  * Channels speak JSON only: this parser keeps the raw bytes (for signature checks), turns
- * bad JSON into a coded 400, and strips prototype-polluting keys.
+ * bad JSON and invalid UTF-8 into a coded 400, and strips prototype-polluting keys.
  */
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import { SwitchboardError } from '../core/errors.js';
 
@@ -18,6 +19,8 @@ export function registerJsonBody(app: FastifyInstance): void {
     const raw = body as Buffer;
     req.rawBody = raw;
     if (raw.length === 0) return done(null, undefined);
+    // toString would replace invalid bytes with U+FFFD, silently changing the message.
+    if (!isUtf8(raw)) return done(new SwitchboardError('SWB_ERR_HTTP_INVALID_JSON', 'the body is not valid UTF-8'), undefined);
     try {
       done(null, parseJson(raw.toString('utf8')));
     } catch {

@@ -58,6 +58,10 @@ export interface ServerOptions {
   tracing?: Tracing;
   /** Counts `rateLimit` per user (default: in memory, per process). */
   limiter?: RateLimiter;
+  /** How long a request's body may take to arrive before a 408 (default 10 s; shorter in tests). */
+  bodyTimeoutMs?: number;
+  /** Open sockets at most (`SWITCHBOARD_MAX_CONNECTIONS`, default 800). */
+  maxConnections?: number;
   /** Dispatcher for channel API calls (Telegram/Slack); defaults to a shared undici Agent. */
   dispatcher?: Dispatcher;
   /** The queue between "accepted" and "processed" (default: in process; the durable one on Redis). */
