@@ -18,6 +18,7 @@ import { registerAbMetrics } from './metrics/ab-metrics.js';
 import { createStatsRecorder } from './stats/stats-recorder.js';
 import { buildServer, type SwitchboardApp } from './server.js';
 import { memoryLimitFromEnv } from './store/memory-limit.js';
+import { maxConnectionsFromEnv } from './server/connection-limits.js';
 import { configWarnings, startupWarnings } from './startup-warnings.js';
 import { createMemoryStore } from './store/memory-store.js';
 import { createRedisStore } from './store/redis-store.js';
@@ -70,6 +71,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const memoryLimitBytes = memoryLimitFromEnv(env);
   const leaseMs = deliveryLeaseFromEnv(env);
   deliveryModeFromEnv(env);
+  const maxConnections = maxConnectionsFromEnv(env);
   const shutdownGraceMs = shutdownGraceFromEnv(env);
   let configRef: ConfigManager | undefined;
   const metrics = createMetrics({ revision: () => configRef?.current().revision });
@@ -161,6 +163,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     metrics,
     files,
     counters: stats,
+    maxConnections,
     readStats: (bot) => stats.readBotStats(bot),
     readTimeline: (bot, minutes) => stats.readTimeline(bot, minutes),
     ...(limiter ? { limiter } : {}),

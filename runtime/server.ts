@@ -16,7 +16,7 @@ import { countedQueue } from './delivery/counted-queue.js';
 import { registerDeliveryMetrics } from './delivery/delivery-metrics.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from './delivery/delivery-env.js';
 import { createMemoryIdempotency } from './idempotency/memory-idempotency.js';
-import { createInProcessQueue, type JobQueue } from './queue/job-queue.js';
+import { createInProcessQueue, drainWithin, type JobQueue } from './queue/job-queue.js';
 import { registerAdminRoutes } from './server/admin-routes.js';
 import { registerChannelRoutes } from './server/channel-routes.js';
 import { registerErrorHandlers } from './server/error-handler.js';
@@ -43,7 +43,7 @@ export interface SwitchboardApp extends FastifyInstance {
   metrics: Metrics;
 }
 
-/** Builds the runtime app. Call `app.close()` to drain in-flight and queued jobs. */
+/** Builds the runtime app. Call `app.close()` to drain in-flight and queued jobs (within the shutdown grace). */
 export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> {
   const metrics = opts.metrics ?? createMetrics({ revision: () => opts.config.current().revision });
   const app = Fastify({
@@ -83,8 +83,27 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
   registerDashboardRoutes(app, { config: opts.config, adminToken: opts.adminToken, readStats: opts.readStats, readTimeline: opts.readTimeline, storeHealth: () => opts.store.health() });
   registerIntegrationTestRoute(app, { config: opts.config, adminToken: opts.adminToken });
 
+  // The grace starts when closing starts: the server's own close waits for in-flight
+  // requests (an HTTP-channel request waits for its job), so once the grace is over, the
+  // connections still open are closed and the close can go on.
+  let closed: Promise<void> | undefined;
+  const closeQueue = (): Promise<void> => {
+    const graceMs = opts.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+    closed ??= (async () => {
+      const inTime = await drainWithin(queue.close ? queue.close(graceMs) : queue.drain(), graceMs);
+      if (!inTime || queue.size > 0) {
+        app.log.warn({ unfinished: queue.size, graceMs }, 'shutdown grace over: leaving unfinished messages and closing their connections');
+        app.server.closeAllConnections();
+      }
+    })();
+    return closed;
+  };
+  app.addHook('preClose', (done) => {
+    void closeQueue();
+    done();
+  });
   app.addHook('onClose', async () => {
-    await (queue.close ? queue.close(opts.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS) : queue.drain());
+    await closeQueue();
     if (!opts.dispatcher) await (dispatcher as Agent).close();
   });
 

@@ -1,7 +1,8 @@
 /**
  * `switchboard serve [--config DIR] [--port N] [--host H] [--allow-private-network]`: the runtime.
  * Exits non-zero with the located problems when the config is invalid at start; drains
- * in-flight and background messages on SIGTERM/SIGINT.
+ * in-flight and background messages on SIGTERM/SIGINT within SWITCHBOARD_SHUTDOWN_GRACE; a
+ * second signal exits at once.
  */
 import { parseArgs } from 'node:util';
 import { formatProblems } from '../config/format.js';
@@ -23,7 +24,8 @@ Options:
 
 Environment: REDIS_URL (history + A/B store and durable delivery; absent: in memory),
 LOG_LEVEL (info), SWITCHBOARD_ADMIN_TOKEN, SWITCHBOARD_PUBLIC_URL, SWITCHBOARD_FILES_SECRET,
-SWITCHBOARD_DELIVERY_LEASE (30s), SWITCHBOARD_SHUTDOWN_GRACE (25s).
+SWITCHBOARD_DELIVERY_LEASE (30s), SWITCHBOARD_SHUTDOWN_GRACE (25s),
+SWITCHBOARD_MAX_CONNECTIONS (800).
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -83,6 +85,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
           (err: unknown) => {
             io.stderr(`switchboard serve: shutdown failed: ${(err as Error).message}\n`);
             resolve(1);
+            setImmediate(() => process.exit(1));
           },
         );
       };
