@@ -23,6 +23,8 @@ export interface LocalJobState {
   log: FastifyBaseLogger;
   /** The request's trace: the job's spans are its children, and it stays open until the job ends. */
   trace?: MessageTrace;
+  /** True once the client that waits for the answer went away: a job not yet started is then dropped. */
+  abandoned?: () => boolean;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { ChannelAdapter, ChannelJob, ChannelRequest, ChannelResponse } from
 import { channelAdapters } from '../channels/index.js';
 import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
 import { errorMessage } from '../core/error-message.js';
-import { errorResponse } from '../core/errors.js';
+import { errorResponse, SwitchboardError } from '../core/errors.js';
 import type { ChannelName } from '../core/message.js';
 import type { JobQueue, LocalJobState } from '../queue/job-queue.js';
 import type { MessageTrace } from '../tracing/message-trace.js';
@@ -35,6 +35,8 @@ export function authenticateChannel(adapter: ChannelAdapter, headers: IncomingHt
 
 export interface GateDeps {
   snapshot: ConfigSnapshot;
+  /** For `reply` channels: true once the waiting client has disconnected. */
+  abandoned?: () => boolean;
   trace?: MessageTrace;
   store: Pick<Store, 'claimOnce' | 'releaseClaim'>;
   queue: JobQueue;
@@ -47,9 +49,14 @@ export async function acceptChannelRequest(adapter: ChannelAdapter, request: Cha
   const triage = adapter.triage(request, bot);
   if (triage.kind === 'answer') return triage.response;
   const { job } = triage;
-  const local: LocalJobState = { snapshot: deps.snapshot, log: request.log, ...(deps.trace ? { trace: deps.trace } : {}) };
+  const local: LocalJobState = { snapshot: deps.snapshot, log: request.log, ...(deps.trace ? { trace: deps.trace } : {}), ...(deps.abandoned ? { abandoned: deps.abandoned } : {}) };
   if (adapter.mode === 'reply') {
-    const run = async (): Promise<ChannelResponse> => (await deps.queue.push(job, local)) ?? { status: 200 };
+    const run = async (): Promise<ChannelResponse> => {
+      const res = await deps.queue.push(job, local);
+      // Dropped because the client left: not an answer to keep for a repeat of its Idempotency-Key.
+      if (res === undefined && deps.abandoned?.()) throw new SwitchboardError('SWB_ERR_STREAM_CANCELLED', 'the client went away before its turn');
+      return res ?? { status: 200 };
+    };
     const { key, response } = idempotencyKeyOf(request.headers['idempotency-key']);
     if (response) return response;
     if (!key || !deps.idempotency) return run();

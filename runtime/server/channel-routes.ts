@@ -3,6 +3,7 @@
  * is read (so 401 precedes 413); the handler lets the channel triage the parsed body and
  * hands the job to the queue.
  */
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { ChannelAdapter } from '../channels/channel.js';
 import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
@@ -28,6 +29,12 @@ export interface ChannelRouteDeps {
   idempotency?: IdempotencyStore;
 }
 
+/** The client's connection is closed (or closing): an answer could no longer reach it. */
+function clientGone(socket: Socket | null): boolean {
+  // Compared with true/false: an injected request (tests) has a socket stand-in without them.
+  return socket?.destroyed === true || socket?.writable === false;
+}
+
 /** Registers the channel route. */
 export function registerChannelRoutes(app: FastifyInstance, deps: ChannelRouteDeps): void {
   app.post<{ Params: { channel: string; bot: string } }>('/channels/:channel/:bot', {
@@ -47,7 +54,7 @@ export function registerChannelRoutes(app: FastifyInstance, deps: ChannelRouteDe
       const trace = startMessageTrace(deps.tracing, req.headers, { channel: adapter.name, bot: bot.name, requestId: req.id });
       let res;
       try {
-        res = await acceptChannelRequest(adapter, request, bot, { snapshot, store: deps.store, queue: deps.queue, trace, ...(deps.idempotency ? { idempotency: deps.idempotency } : {}) });
+        res = await acceptChannelRequest(adapter, request, bot, { snapshot, store: deps.store, queue: deps.queue, trace, abandoned: () => clientGone(req.raw.socket), ...(deps.idempotency ? { idempotency: deps.idempotency } : {}) });
       } finally {
         trace.finish();
       }

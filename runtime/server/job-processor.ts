@@ -53,12 +53,18 @@ export function createJobContext(deps: JobContextDeps, snapshot: ConfigSnapshot,
 
 /**
  * The processor for the server's queue. A job carries its snapshot and logger only while it
- * stays in this process; otherwise it runs against the current snapshot.
+ * stays in this process; otherwise it runs against the current snapshot. A job whose waiting
+ * client has gone is dropped when its turn comes (one already running finishes).
  */
 export function createJobProcessor(deps: JobContextDeps & { config: ConfigSource; log: FastifyBaseLogger }): JobProcessor {
   return async (job, local, reply) => {
     const snapshot = local?.snapshot ?? deps.config.current();
     const log = local?.log ?? deps.log.child({ requestId: job.requestId });
+    // Nobody is left to read the answer, so the webhook is not called for it.
+    if (local?.abandoned?.()) {
+      log.info({ channel: job.channel, bot: job.bot }, 'the client went away before its turn; message dropped');
+      return undefined;
+    }
     const adapter = channelAdapters[job.channel];
     const bot = snapshot.bots.get(job.bot);
     if (!adapter || !bot?.channels[job.channel]) {
