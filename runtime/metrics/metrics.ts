@@ -17,6 +17,7 @@ export interface Metrics {
   webhookAttempts: FastCounter<'bot' | 'integration' | 'role' | 'outcome'>;
   webhookLatency: FastHistogram<'bot' | 'integration'>;
   fallbacks: FastCounter<'bot' | 'integration'>;
+  attachmentsDropped: Counter<'bot' | 'scheme'>;
   reloads: Counter<'outcome'>;
   configValid: Gauge;
   configProblems: Gauge;
@@ -48,6 +49,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     messages: new FastCounter({ name: 'switchboard_messages_total', help: 'Messages processed by bot, channel and outcome (answered | fallback_message | rate_limited | command)', labelNames: ['bot', 'channel', 'outcome'], registers }),
     webhookAttempts: new FastCounter({ name: 'switchboard_webhook_attempts_total', help: 'Webhook attempts by bot, integration, role (primary | fallback) and outcome (ok | unreachable | timeout | http_status | bad_reply | blocked)', labelNames: ['bot', 'integration', 'role', 'outcome'], registers }),
     webhookLatency: new FastHistogram({ name: 'switchboard_webhook_latency_seconds', help: 'Webhook attempt latency by bot and integration', labelNames: ['bot', 'integration'], buckets: latencyBuckets, registers }),
+    attachmentsDropped: new Counter({ name: 'switchboard_reply_attachments_dropped_total', help: 'Reply attachments not delivered because of their URL scheme, by bot and scheme (http | file | data | javascript | ftp | blob | other | invalid)', labelNames: ['bot', 'scheme'], registers }),
     fallbacks: new FastCounter({ name: 'switchboard_fallbacks_total', help: 'Fallback integrations used, by bot and the integration that served', labelNames: ['bot', 'integration'], registers }),
     reloads: new Counter({ name: 'switchboard_config_reloads_total', help: 'Config reloads by outcome (ok | invalid | unchanged | error)', labelNames: ['outcome'], registers }),
     configValid: new Gauge({ name: 'switchboard_config_last_reload_valid', help: '1 when the last config reload was valid, 0 when the runtime keeps serving an older snapshot', registers }),

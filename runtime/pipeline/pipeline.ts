@@ -7,7 +7,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
 import type { ChatMessage, InboundMessage, OutboundReply, StoredMessage } from '../core/message.js';
-import { attachmentFromWire } from '../core/attachments.js';
+import { deliverableAttachments } from './attachment-filter.js';
 import { errorMessage } from '../core/error-message.js';
 import { redactSecrets } from '../core/redact.js';
 import { userIndexWrite } from '../controls/user-index-write.js';
@@ -106,7 +106,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         const attachments = result.reply.attachments;
         reply = {
           content: result.reply.content,
-          attachments: attachments ? attachments.map(attachmentFromWire) : [],
+          attachments: attachments ? deliverableAttachments(attachments, snapshot.allowPrivateNetwork, (scheme) => {
+            metrics.attachmentsDropped.inc({ bot: bot.name, scheme });
+            log.warn({ requestId: message.requestId, bot: bot.name, integration: name, scheme }, `reply attachment dropped: a ${scheme} URL is not delivered to users (https only)`);
+          }) : [],
           ...(result.reply.metadata ? { metadata: result.reply.metadata } : {}),
           integration: name,
         };

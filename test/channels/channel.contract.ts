@@ -17,6 +17,7 @@ import type { Router } from '../../runtime/routing/router.js';
 import { BODY_LIMIT, buildServer, type SwitchboardApp } from '../../runtime/server.js';
 import { createMemoryStore } from '../../runtime/store/memory-store.js';
 import type { Store } from '../../runtime/store/store.js';
+import { waitFor } from '../helpers/config-tree.js';
 import { bot as makeBot, integration, snapshot as makeSnapshot } from '../helpers/snapshot.js';
 
 export type InjectResponse = Awaited<ReturnType<SwitchboardApp['inject']>>;
@@ -51,6 +52,8 @@ export interface ChannelDriver {
   replies(): string[];
   /** The `user.id` the webhook sees for `ContractMessage.userId` (default: the same). */
   platformUserId?(userId: string): string;
+  /** Everything users were sent so far (response bodies or platform API calls), as text. */
+  delivered(): string;
 }
 
 /** A store whose every call rejects while `down` (a Redis outage). */
@@ -103,8 +106,11 @@ export interface ContractWorld {
    * `ok` (default) or `fail` (HTTP 500); `delayMs` gives a per-text delay; `gate`, when set,
    * holds each call until the promise it returns settles (the test decides when).
    */
-  webhook: { mode: 'ok' | 'fail'; delayMs: (text: string) => number; gate?: (text: string) => Promise<void> };
+  webhook: { mode: 'ok' | 'fail'; delayMs: (text: string) => number; gate?: (text: string) => Promise<void>; attachments?: ReplyAttachment[] };
 }
+
+/** An attachment as a webhook reply carries it. */
+type ReplyAttachment = { type: 'audio' | 'file' | 'image' | 'video'; url: string; name?: string };
 
 export const CONTRACT_BOT = 'contract-bot';
 export const CONTRACT_FALLBACK = 'Fallback: please try again later.';
@@ -121,7 +127,7 @@ export async function buildContractWorld(driver: ChannelDriver): Promise<Contrac
     if (wait > 0) await delay(wait);
     if (webhook.gate) await webhook.gate(text);
     if (webhook.mode === 'fail') return { ok: false, failure: 'http_status', status: 500, message: 'the webhook answered HTTP 500', latencyMs: wait, retried: false };
-    return { ok: true, reply: { content: `reply: ${text}` }, status: 200, latencyMs: wait, retried: false };
+    return { ok: true, reply: { content: `reply: ${text}`, ...(webhook.attachments ? { attachments: webhook.attachments } : {}) }, status: 200, latencyMs: wait, retried: false };
   };
   const snapshot = makeSnapshot(
     [makeBot(CONTRACT_BOT, { channels: driver.channels(), fallbackMessage: CONTRACT_FALLBACK }), makeBot('other-bot', { channels: {} })],
@@ -171,6 +177,25 @@ export function channelContract(makeDriver: () => ChannelDriver): void {
       expect(world.payloads).toHaveLength(1);
       const userId = driver.platformUserId?.('1001') ?? '1001';
       expect(world.payloads[0]).toMatchObject({ user: { id: userId, platform: probe.channel }, bot: { id: CONTRACT_BOT }, metadata: { channel: probe.channel } });
+    });
+
+    it('reply attachments: only https reaches the user; other schemes are dropped and counted, the rest is delivered', async () => {
+      const dropped = ['file:///etc/passwd', 'data:text/plain;base64,aGk=', 'javascript:alert(1)', 'http://cdn.example/plain.pdf'];
+      world.webhook.attachments = [{ type: 'image', url: 'https://cdn.example/ok.png' }, ...dropped.map((url, i): ReplyAttachment => ({ type: i % 2 ? 'image' : 'file', url, name: `a${i}` }))];
+      (world.snapshot as { allowPrivateNetwork: boolean }).allowPrivateNetwork = false;
+      const res = await driver.send(world.app, CONTRACT_BOT, msg(11, 'files'));
+      expect(res.statusCode).toBe(200);
+      expect(await waitForReplies(driver, 1)).toEqual(['reply: files']);
+      await waitFor(() => driver.delivered().includes('https://cdn.example/ok.png'), 5000, 'the https attachment');
+      for (const url of dropped) expect(driver.delivered()).not.toContain(url);
+      const metric = await world.app.metrics.registry.getSingleMetricAsString('switchboard_reply_attachments_dropped_total');
+      for (const scheme of ['file', 'data', 'javascript', 'http']) expect(metric).toContain(`switchboard_reply_attachments_dropped_total{bot="${CONTRACT_BOT}",scheme="${scheme}"} 1`);
+    });
+
+    it('reply attachments over http are delivered when private networks are allowed', async () => {
+      world.webhook.attachments = [{ type: 'file', url: 'http://cdn.example/plain.pdf', name: 'plain' }];
+      await driver.send(world.app, CONTRACT_BOT, msg(12, 'plain'));
+      await waitFor(() => driver.delivered().includes('http://cdn.example/plain.pdf'), 5000, 'the http attachment');
     });
 
     for (const auth of ['bad', 'missing', 'stale'] as const) {
@@ -268,6 +293,7 @@ export function channelContract(makeDriver: () => ChannelDriver): void {
 export function createHttpDriver(opts: { token?: string } = {}): ChannelDriver {
   const token = opts.token ?? 'http-contract-token';
   const replies: string[] = [];
+  const bodies: string[] = [];
   return {
     channel: 'http',
     async: false,
@@ -286,8 +312,10 @@ export function createHttpDriver(opts: { token?: string } = {}): ChannelDriver {
       if (auth === 'bad') headers.authorization = 'Bearer wrong-token';
       const res = await app.inject({ method: 'POST', url: `/channels/http/${bot}`, headers, payload: JSON.stringify(body) });
       if (res.statusCode === 200) replies.push((res.json() as { content: string }).content);
+      bodies.push(res.body);
       return res;
     },
     replies: () => replies,
+    delivered: () => bodies.join('\n'),
   };
 }

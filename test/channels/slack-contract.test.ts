@@ -64,6 +64,7 @@ function createSlackDriver(): SlackDriver {
       return inject(app, CONTRACT_BOT, raw, { ...signSlackRequest(SIGNING_SECRET, raw), ...headers });
     },
     replies: () => the().callsOf('chat.postMessage').map((c) => String(c.params.text)),
+    delivered: () => JSON.stringify(the().calls.map((c) => c.params)),
     platformUserId: (userId) => `U${userId}`,
   };
 }

@@ -52,6 +52,7 @@ function createTelegramDriver(): TelegramDriver {
     sendUpdate: (app, update) =>
       app.inject({ method: 'POST', url: `/channels/telegram/${CONTRACT_BOT}`, headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET }, payload: JSON.stringify(update) }),
     replies: () => the().callsOf('sendMessage').map((c) => String(c.params.text)),
+    delivered: () => JSON.stringify(the().calls.map((c) => c.params)),
   };
   return driver;
 }
