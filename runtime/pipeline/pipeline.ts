@@ -8,6 +8,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
 import type { ChatMessage, InboundMessage, OutboundReply, StoredMessage } from '../core/message.js';
 import { deliverableAttachments } from './attachment-filter.js';
+import { createLogThrottle } from '../core/log-throttle.js';
 import { errorMessage } from '../core/error-message.js';
 import { redactSecrets } from '../core/redact.js';
 import { userIndexWrite } from '../controls/user-index-write.js';
@@ -34,6 +35,8 @@ export interface PipelineDeps {
   counters?: CounterSource;
   /** Spans per store turn and webhook attempt; the traceparent of each attempt. */
   tracing?: Tracing;
+  /** Clock of the store-error log throttle (tests). */
+  now?: () => number;
 }
 
 export interface Pipeline {
@@ -50,6 +53,12 @@ export function historyKey(message: InboundMessage): string {
 
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const { store, metrics, log, tracing } = deps;
+  // A failing store fails every message the same way: one line per 10 s per error, with a count.
+  const storeLog = createLogThrottle(deps.now ? { now: deps.now } : {});
+  const warnStore = (what: string, err: unknown, fields: Record<string, unknown>): void => {
+    const text = errorMessage(err);
+    storeLog.hit(`${what}\n${text}`, (repeated) => log.warn({ ...fields, err: text, ...(repeated > 0 ? { repeated } : {}) }, what));
+  };
 
   /**
    * The store's turn, or undefined when the store fails (the caller answers without history).
@@ -62,7 +71,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       return await store.beginTurn(assignment ? { historyKey: key, limit: bot.contextWindow, assignment, json: true } : { historyKey: key, limit: bot.contextWindow, json: true });
     } catch (err) {
       metrics.storeErrors.inc({ operation: 'begin_turn' });
-      log.warn({ requestId: message.requestId, bot: bot.name, err: errorMessage(err) }, 'history store unavailable: answering without history');
+      warnStore('history store unavailable: answering without history', err, { requestId: message.requestId, bot: bot.name });
       return undefined;
     } finally {
       span?.end();
@@ -82,7 +91,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     if (route.reassign && plan.assignment && !degraded) {
       store.setAssignment(plan.assignment.key, route.reassign, plan.assignment.ttlSeconds).catch((err: unknown) => {
         metrics.storeErrors.inc({ operation: 'set_assignment' });
-        log.warn({ requestId: message.requestId, err: errorMessage(err) }, 'could not record the new assignment');
+        warnStore('could not record the new assignment', err, { requestId: message.requestId });
       });
     }
     const current: ChatMessage = { role: 'user', content: userContent(message) };
@@ -135,7 +144,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       } catch (err) {
         if (counters.length > 0) deps.counters?.restore(counters);
         metrics.storeErrors.inc({ operation: 'end_turn' });
-        log.warn({ requestId: message.requestId, bot: bot.name, err: errorMessage(err) }, 'history store unavailable: this turn was not recorded');
+        warnStore('history store unavailable: this turn was not recorded', err, { requestId: message.requestId, bot: bot.name });
       } finally {
         span?.end();
       }

@@ -42,6 +42,8 @@ export interface RedisStoreOptions {
   /** A/B counter hashes expire this long after their last increment (default 90 days). */
   counterTtlSeconds?: number;
   log?: StoreLogger;
+  /** Clock of the health state and its log throttle (tests). */
+  now?: () => number;
 }
 
 export interface RedisStore extends Store {
@@ -75,7 +77,7 @@ function connect(url: string, opts: RedisStoreOptions): Redis {
 export function createRedisStore(url: string, opts: RedisStoreOptions = {}): RedisStore {
   const counterTtl = wholeSeconds(opts.counterTtlSeconds ?? DEFAULT_COUNTER_TTL_SECONDS);
   const redis = defineTurnScripts(connect(url, opts));
-  const health = watchRedisHealth(redis, redactUrl(url), opts.log);
+  const health = watchRedisHealth(redis, redactUrl(url), opts.log, opts.now);
   const { run, one } = createRedisCommands(redis, health);
   let closed = false;
 

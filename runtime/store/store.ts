@@ -9,8 +9,11 @@ import type { StoredMessage } from '../core/message.js';
 
 export interface StoreHealth {
   kind: 'memory' | 'redis';
-  /** `down` while Redis is unreachable; the runtime keeps answering without history. */
-  state: 'up' | 'down';
+  /**
+   * `down` while Redis is unreachable; `degraded` while it answers commands with errors
+   * (e.g. `OOM` at maxmemory); the runtime keeps answering without history in both.
+   */
+  state: 'up' | 'degraded' | 'down';
   lastError?: string;
 }
 

@@ -165,3 +165,22 @@ describe('pipeline', () => {
     expect(w.store.assignments).toEqual([['a:user', 'backup', 60]]);
   });
 });
+
+describe('pipeline store-error logging', () => {
+  it('logs a repeated store error once per 10 s with a count (injected clock)', async () => {
+    const warned: Array<{ obj: Record<string, unknown>; msg: string }> = [];
+    const log = { ...silent, warn: (obj: Record<string, unknown>, msg: string) => void warned.push({ obj, msg }) } as unknown as FastifyBaseLogger;
+    const b = makeBot('support', { contextWindow: 2 });
+    const snap = snapshot([b], [integration('primary')]);
+    const store = fakeStore();
+    store.failEnd = true;
+    let clock = 0;
+    const pipeline = createPipeline({ store, router: fakeRouter({ order: ['primary'], primary: 'primary' }), call: fakeCall({ primary: ok('hi') }), metrics: createMetrics(), log, now: () => clock });
+    for (let i = 0; i < 50; i++) await pipeline.process(snap, message(`m${i}`));
+    expect(warned.map((w) => w.msg)).toEqual(['history store unavailable: this turn was not recorded']);
+    clock += 10_000;
+    await pipeline.process(snap, message('later'));
+    expect(warned).toHaveLength(2);
+    expect(warned[1]?.obj).toMatchObject({ err: 'store down', repeated: 49 });
+  });
+});
