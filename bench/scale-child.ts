@@ -3,22 +3,26 @@
  *
  *   node --expose-gc --import tsx bench/scale-child.ts validate DIR
  *   node --expose-gc --import tsx bench/scale-child.ts load DIR
+ *   node --expose-gc --import tsx bench/scale-child.ts stall DIR
  *
  * `validate` times `validateDirs([DIR])` (what CI runs). `load` times a cold
  * `createConfigLoader().load(DIR)` (what `serve` does at start), then a reload after one file
  * changed (what a hot reload costs: one stat per file, one file parsed), and reports the RSS
- * and the heap retained by the snapshot. Prints one JSON line. Imports the runtime sources (through tsx).
+ * and the heap retained by the snapshot. `stall` loads DIR twice, parsing inline and on the
+ * worker thread a server uses, and reports the longest event-loop stall of each (the longest
+ * gap between ticks of a 5 ms timer). Prints one JSON line. Imports the runtime sources (through tsx).
  */
 import { appendFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createConfigLoader } from '../runtime/config/loader.js';
+import { createThreadParser, OFF_THREAD_MIN_CHARS } from '../runtime/config/thread-parser.js';
 import { validateDirs } from '../runtime/config/validate.js';
 import { BENCH_ENV } from './lib/configs.js';
 
 const [mode, dir] = process.argv.slice(2);
-if ((mode !== 'validate' && mode !== 'load') || !dir) {
-  process.stderr.write('usage: scale-child.ts validate|load DIR\n');
+if ((mode !== 'validate' && mode !== 'load' && mode !== 'stall') || !dir) {
+  process.stderr.write('usage: scale-child.ts validate|load|stall DIR\n');
   process.exit(2);
 }
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
@@ -29,7 +33,30 @@ gc();
 const heapBefore = process.memoryUsage().heapUsed;
 const rssBefore = process.memoryUsage().rss;
 
-if (mode === 'validate') {
+/** The longest gap between ticks of a 5 ms interval while `work` runs. */
+async function longestStall(work: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let gap = 0;
+  const tick = setInterval(() => {
+    const now = performance.now();
+    gap = Math.max(gap, now - last);
+    last = now;
+  }, 5);
+  await work();
+  await new Promise((r) => setTimeout(r, 20));
+  clearInterval(tick);
+  return gap;
+}
+
+if (mode === 'stall') {
+  const inlineMs = await longestStall(() => createConfigLoader().load(dir, { env, allowPrivateNetwork: true }));
+  const parser = createThreadParser();
+  // The worker's start belongs to the first reload only; start it before measuring.
+  await parser.parse(`${'#'.repeat(OFF_THREAD_MIN_CHARS)}\n`);
+  const workerMs = await longestStall(() => createConfigLoader({ parser }).load(dir, { env, allowPrivateNetwork: true }));
+  await parser.close();
+  process.stdout.write(`${JSON.stringify({ mode, inlineMs, workerMs })}\n`);
+} else if (mode === 'validate') {
   const t0 = performance.now();
   const problems = await validateDirs([dir], { env, allowPrivateNetwork: true });
   const ms = performance.now() - t0;

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createConfigLoader } from './config/loader.js';
+import { createThreadParser } from './config/thread-parser.js';
 import { createConfigManager, type ConfigManager } from './reload/config-manager.js';
 import { isEnvFlagOn } from './core/env-flag.js';
 import { VERSION } from './core/version.js';
@@ -75,7 +76,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const shutdownGraceMs = shutdownGraceFromEnv(env);
   let configRef: ConfigManager | undefined;
   const metrics = createMetrics({ revision: () => configRef?.current().revision });
-  const loader = createConfigLoader();
+  // Reloads parse large files on a worker thread, so serving never waits for them.
+  const parser = createThreadParser();
+  const loader = createConfigLoader({ parser });
   const dir = resolve(opts.configDir);
 
   const config = await createConfigManager({
@@ -187,6 +190,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     close() {
       closing ??= (async () => {
         await config.close();
+        await parser.close().catch(() => undefined);
         await app.close();
         await stats.close().catch(() => undefined);
         await tracing.shutdown().catch(() => undefined);

@@ -22,7 +22,7 @@ export interface ScaleRow {
   heapHeldMb: number;
 }
 
-async function child<T>(ctx: Context, mode: 'validate' | 'load', dir: string): Promise<T> {
+async function child<T>(ctx: Context, mode: 'validate' | 'load' | 'stall', dir: string): Promise<T> {
   const proc = start({
     name: `scale ${mode}`,
     cpu: ctx.serverCpu,
@@ -53,14 +53,18 @@ export interface WideFileRow {
   keys: number;
   bytes: number;
   validateMs: number;
+  /** Longest event-loop stall while loading it, parsing inline and on the server's worker thread. */
+  stallInlineMs: number;
+  stallWorkerMs: number;
 }
 
 /** Validate time of one ~1 MiB file with 20,000 keys in one mapping (must grow linearly with keys). */
 export async function wideFileScale(ctx: Context, keys = 20_000): Promise<WideFileRow> {
   const dir = writeWideFileConfig(join(ctx.tmp, `wide-${keys}`), keys);
   const v = await child<{ ms: number }>(ctx, 'validate', dir);
-  const row = { keys, bytes: statSync(join(dir, 'wide.yaml')).size, validateMs: v.ms };
-  ctx.log(`  one ${(row.bytes / 1048576).toFixed(2)} MiB file with ${keys} keys: validate ${Math.round(v.ms)} ms`);
+  const s = await child<{ inlineMs: number; workerMs: number }>(ctx, 'stall', dir);
+  const row = { keys, bytes: statSync(join(dir, 'wide.yaml')).size, validateMs: v.ms, stallInlineMs: s.inlineMs, stallWorkerMs: s.workerMs };
+  ctx.log(`  one ${(row.bytes / 1048576).toFixed(2)} MiB file with ${keys} keys: validate ${Math.round(v.ms)} ms; longest event-loop stall while loading it: ${Math.round(s.inlineMs)} ms inline, ${Math.round(s.workerMs)} ms with the worker thread`);
   return row;
 }
 

@@ -13,6 +13,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { gitHead } from './git-head.js';
 import { createLocator } from './locate.js';
 import { parseFile, type ParsedFile } from './parse-file.js';
+import type { FileParser } from './thread-parser.js';
 import { finishProblems, inFile } from './problem.js';
 import { resolveFile, type ResolvedFile } from './resolve-file.js';
 import type { ConfigSnapshot, Problem } from './snapshot.js';
@@ -154,6 +155,8 @@ interface Pass {
   state: RootState;
   problems: Problem[];
   parsedFiles: number;
+  /** Parses files off the event loop (a running server); absent: inline. */
+  parser: FileParser | undefined;
 }
 
 const nativeRel = (rel: string): string => (sep === '/' ? rel : rel.split('/').join(sep));
@@ -190,7 +193,7 @@ async function readEntry(pass: Pass, f: WalkedFile): Promise<CacheEntry | undefi
   const identity = { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, readAt: Date.now() };
   if (entry && entry.hash === hash) return Object.assign(entry, identity);
   if (entry?.indexed) index.remove(entry.indexed);
-  const parsed = parseFile(text);
+  const parsed = pass.parser ? await pass.parser.parse(text) : parseFile(text);
   const resolved: ResolvedFile = { problems: [], docs: [], secrets: [] };
   const envKey = parsed.envVars.join('\u0001');
   let envRecord = envRecords.get(envKey);
@@ -264,6 +267,7 @@ function snapshotOf(pass: Pass, files: readonly WalkedFile[], rootReal: string):
 
 class Loader implements ConfigLoader {
   private readonly roots = new Map<string, RootState>();
+  constructor(private readonly parser: FileParser | undefined) {}
 
   async load(dir: string, opts: LoadOptions = {}): Promise<LoadResult> {
     const a = await this.analyze(dir, { ...opts, requireEnv: opts.requireEnv ?? true });
@@ -327,13 +331,16 @@ class Loader implements ConfigLoader {
     const rootDisplay = relative(cwd, root);
     const wantedPrefix = rootDisplay === '' ? '' : `${rootDisplay}${sep}`;
     if (state.prefix !== wantedPrefix) state.prefix = wantedPrefix;
-    return { root, cwd, prefix: state.prefix, env, requireEnv, allowPrivateNetwork, build, optsKey, generation: ++state.generation, state, problems: [], parsedFiles: 0 };
+    return { root, cwd, prefix: state.prefix, env, requireEnv, allowPrivateNetwork, build, optsKey, generation: ++state.generation, state, problems: [], parsedFiles: 0, parser: this.parser };
   }
 }
 
-/** Creates a loader with its own per-file cache; keep one per watched directory. */
-export function createConfigLoader(): ConfigLoader & { analyze(dir: string, opts?: AnalyzeOptions): Promise<Analysis> } {
-  return new Loader();
+/**
+ * Creates a loader with its own per-file cache; keep one per watched directory. A server
+ * passes a `parser` (see thread-parser.ts) so large files are parsed off the event loop.
+ */
+export function createConfigLoader(opts: { parser?: FileParser } = {}): ConfigLoader & { analyze(dir: string, opts?: AnalyzeOptions): Promise<Analysis> } {
+  return new Loader(opts.parser);
 }
 
 /** Appends the env references of one parsed file, as written, with their positions. */
