@@ -4,8 +4,9 @@
  * hands the job to the queue.
  */
 import type { Socket } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import type { ChannelAdapter } from '../channels/channel.js';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ChannelAdapter, ChannelResponse } from '../channels/channel.js';
 import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
 import { startMessageTrace } from '../tracing/message-trace.js';
 import type { Tracing } from '../tracing/tracing.js';
@@ -35,6 +36,16 @@ function clientGone(socket: Socket | null): boolean {
   return socket?.destroyed === true || socket?.writable === false;
 }
 
+/**
+ * Answers before the body is read. The unread body would keep the connection waiting for
+ * it (until the body deadline, whose 408 would follow the answer), so the connection is
+ * closed after the answer unless the body has already arrived.
+ */
+function answerBeforeBody(raw: IncomingMessage, reply: FastifyReply, res: ChannelResponse): void {
+  if (!raw.complete) void reply.header('connection', 'close');
+  void reply.code(res.status).send(res.body);
+}
+
 /** Registers the channel route. */
 export function registerChannelRoutes(app: FastifyInstance, deps: ChannelRouteDeps): void {
   app.post<{ Params: { channel: string; bot: string } }>('/channels/:channel/:bot', {
@@ -42,9 +53,9 @@ export function registerChannelRoutes(app: FastifyInstance, deps: ChannelRouteDe
     onRequest: (req, reply, done) => {
       const snapshot = deps.config.current();
       const found = resolveChannel(snapshot, req.params.channel, req.params.bot);
-      if ('response' in found) return void reply.code(found.response.status).send(found.response.body);
+      if ('response' in found) return void answerBeforeBody(req.raw, reply, found.response);
       const refusal = authenticateChannel(found.adapter, req.headers, found.bot);
-      if (refusal) return void reply.code(refusal.status).send(refusal.body);
+      if (refusal) return void answerBeforeBody(req.raw, reply, refusal);
       req.channelTarget = { snapshot, adapter: found.adapter, bot: found.bot };
       done();
     },

@@ -80,6 +80,13 @@ describe('deadlines', () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(BODY_TIMEOUT / 2);
     });
 
+    it('a 404 answered before an unfinished body closes the connection (no 408 after it)', async () => {
+      const res = await rawRequest(port, ['POST /channels/http/nobody HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":'], 20_000);
+      expectEnvelope(res, 404, 'SWB_ERR_HTTP_NOT_FOUND');
+      expect(res.closed).toBe(true);
+      expect(res.body).not.toContain('408');
+    });
+
     it('a complete request on the same server is answered normally', async () => {
       const body = '{"user":{"id":"u1"},"text":"hi"}';
       const res = await rawRequest(port, [head([`Content-Length: ${body.length}`, 'Connection: close']) + body]);
