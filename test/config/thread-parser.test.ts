@@ -47,7 +47,7 @@ describe('parsing large files on a worker thread', () => {
     dir = await mkdtemp(join(tmpdir(), 'swb-wide-'));
     await writeFile(join(dir, 'wide.yaml'), wideFile(20_000));
     // Start the worker before measuring: its start is part of the first reload only.
-    await parser.parse('x'.repeat(OFF_THREAD_MIN_CHARS) + ': 1\n');
+    await parser.parse(`${'x'.repeat(OFF_THREAD_MIN_CHARS)}: 1\n`);
   });
   afterAll(async () => {
     await parser.close();
