@@ -3,7 +3,8 @@
  * run one at a time), every client aborts while the first is at the webhook; only that one
  * reaches the webhook, and its reply is still kept in the history.
  */
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedBot } from '../../runtime/config/snapshot.js';
 import type { Router } from '../../runtime/routing/router.js';
@@ -42,7 +43,8 @@ afterAll(async () => {
   await webhook.close();
 });
 
-const send = (text: string, signal?: AbortSignal) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: { id: 'one-user' }, text }), ...(signal ? { signal } : {}) });
+const send = (text: string, signal?: AbortSignal, headers: Record<string, string> = {}) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ user: { id: 'one-user' }, text }), ...(signal ? { signal } : {}) });
 
 describe('abandoned HTTP-channel requests', () => {
   it(`of ${N} queued requests whose clients left, only the one in flight reaches the webhook`, async () => {
@@ -65,5 +67,29 @@ describe('abandoned HTTP-channel requests', () => {
     expect(await next.json()).toEqual({ content: 'reply-1', integration: 'hook' });
     expect(webhook.requests.length).toBe(2);
     expect(webhook.requests[1]?.body).toContain('reply-0');
+  }, 60_000);
+
+  it('a dropped request keeps no answer for its Idempotency-Key: the retry is answered by the webhook', async () => {
+    gate = new Promise<void>((r) => (openGate = r));
+    const before = webhook.requests.length;
+    const first = send('occupies the turn');
+    await waitFor(() => webhook.requests.length === before + 1, 20_000, 'the first request at the webhook');
+    // Its own connection (no keep-alive reuse), so the test can watch the server see it close.
+    const opened = new Promise<Socket>((r) => app.server.once('connection', r));
+    const keyed = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'idempotency-key': 'retry-me' } });
+    keyed.on('error', () => undefined);
+    keyed.end(JSON.stringify({ user: { id: 'one-user' }, text: 'keyed' }));
+    const serverSide = await opened;
+    await waitFor(() => app.queue.size === 2, 20_000, 'the keyed request queued');
+    keyed.destroy();
+    await waitFor(() => serverSide.destroyed, 20_000, 'the server to see the keyed client leave');
+    openGate();
+    expect((await first).status).toBe(200);
+    await waitFor(() => app.queue.size === 0, 20_000, 'the queue to empty');
+    expect(webhook.requests.length).toBe(before + 1);
+    const retry = await send('keyed', undefined, { 'idempotency-key': 'retry-me' });
+    expect(retry.status).toBe(200);
+    expect(((await retry.json()) as { content: string }).content).toBe(`reply-${before + 1}`);
+    expect(webhook.requests.length).toBe(before + 2);
   }, 60_000);
 });
