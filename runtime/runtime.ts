@@ -21,6 +21,7 @@ import { memoryLimitFromEnv } from './store/memory-limit.js';
 import { configWarnings, startupWarnings } from './startup-warnings.js';
 import { createMemoryStore } from './store/memory-store.js';
 import { createRedisStore } from './store/redis-store.js';
+import { describeTopology, redisTopologyFromEnv } from './store/redis-topology.js';
 import type { Store } from './store/store.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import { callIntegration } from './webhook/client.js';
@@ -64,6 +65,8 @@ export function createLogger(env: NodeJS.ProcessEnv): Logger {
 
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const env = opts.env ?? process.env;
+  // Checked before anything starts: conflicting or malformed Redis variables stop the start.
+  const redisTopology = redisTopologyFromEnv(env);
   const log = opts.logger ?? createLogger(env);
   const allowPrivateNetwork = opts.allowPrivateNetwork ?? isEnvFlagOn(env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK);
   // Checked before anything starts, so a typo stops the process with a clear message.
@@ -98,19 +101,19 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   let store: Store;
   let limiter: RateLimiter | undefined;
-  if (env.REDIS_URL) {
-    const redis = createRedisStore(env.REDIS_URL, { log });
+  if (redisTopology) {
+    const redis = createRedisStore(redisTopology, { log });
     store = redis;
     limiter = redis.rateLimiter();
     // Wait briefly for the first connection so the first messages have history; a Redis
     // that is down at start does not stop the runtime (it answers without history).
     await redis.ready(3000).then(
-      () => log.info({ store: 'redis' }, 'history store: Redis'),
-      () => log.warn({ store: 'redis' }, 'Redis is not reachable yet: answering without history until it is'),
+      () => log.info({ store: 'redis', redis: describeTopology(redisTopology) }, 'history store: Redis'),
+      () => log.warn({ store: 'redis', redis: describeTopology(redisTopology) }, 'Redis is not reachable yet: answering without history until it is'),
     );
   } else {
     store = createMemoryStore({ memoryLimitBytes });
-    log.info({ store: 'memory' }, 'no REDIS_URL: using the in-memory history store (per process, lost on restart)');
+    log.info({ store: 'memory' }, 'no REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS: using the in-memory history store (per process, lost on restart)');
   }
 
   const port = opts.port ?? Number(env.PORT ?? 3000);

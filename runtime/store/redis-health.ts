@@ -5,9 +5,9 @@
  * reconnect attempt; while connected but failing, a 1 s ping probe lets health recover
  * without traffic.
  */
-import type { Redis } from 'ioredis';
 import { errorMessage } from '../core/error-message.js';
 import { SwitchboardError } from '../core/errors.js';
+import type { RedisClient } from './redis-connection.js';
 import type { StoreHealth } from './store.js';
 
 /** The subset of a pino logger the store uses. */
@@ -27,7 +27,7 @@ export interface RedisHealth {
 }
 
 /** Watches `redis` (its `ready`, `error` and `close` events); `where` names it in log lines. */
-export function watchRedisHealth(redis: Redis, where: string, log: StoreLogger | undefined): RedisHealth {
+export function watchRedisHealth(redis: RedisClient, where: string, log: StoreLogger | undefined): RedisHealth {
   let state: StoreHealth['state'] = 'down';
   let lastError: string | undefined = 'connecting';
   let everUp = false;
