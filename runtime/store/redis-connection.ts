@@ -56,6 +56,8 @@ export function connectRedis(topology: RedisTopology, opts: RedisConnectionOptio
         // Subscribes to the sentinels' +switch-master, so a promotion is followed at once
         // instead of after the old primary's connection times out.
         failoverDetector: true,
+        // A demoted primary that is still up answers writes with READONLY: ask the sentinels again.
+        reconnectOnError: (err) => err.message.startsWith('READONLY'),
       });
     }
     case 'cluster': {
