@@ -32,6 +32,28 @@ export interface RedisConnectionOptions {
 
 /** Creates the client for `topology`; it connects in the background. */
 export function connectRedis(topology: RedisTopology, opts: RedisConnectionOptions = {}): RedisClient {
+  const client = createClient(topology, opts);
+  if (client instanceof Redis) guardStreams(client);
+  else client.on('+node', (node: Redis) => guardStreams(node));
+  return client;
+}
+
+/**
+ * ioredis listens for one 'error' per socket; a failed TLS handshake can report two (the
+ * certificate, then the server's alert), and the second would crash the process. Once the
+ * client has seen an error, the socket it came from gets a listener that ignores the rest.
+ */
+function guardStreams(redis: Redis): void {
+  const guarded = new WeakSet<object>();
+  redis.on('error', () => {
+    const stream = redis.stream as Redis['stream'] | undefined;
+    if (!stream || guarded.has(stream)) return;
+    guarded.add(stream);
+    stream.on('error', () => {});
+  });
+}
+
+function createClient(topology: RedisTopology, opts: RedisConnectionOptions): RedisClient {
   const keyPrefix = opts.keyPrefix ?? DEFAULT_KEY_PREFIX;
   const backoff = reconnectBackoff(opts.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS);
   switch (topology.kind) {
