@@ -1,9 +1,10 @@
 /**
  * How the Redis store sends: every command started by the I/O callbacks of one event-loop
- * turn goes out in one socket write (on one node the socket is corked on the first command
- * and uncorked in the check phase of the same turn; on a Cluster the client's
- * auto-pipelining does the same per node), every call is bounded by a deadline, and every
- * failure becomes the coded store error.
+ * turn goes out in one socket write per node (the sockets — one, or every master's on a
+ * Cluster — are corked on the first command and uncorked in the check phase of the same
+ * turn; cheaper than the client's auto-pipelining, which builds a pipeline object per node
+ * and turn), every call is bounded by a deadline, and every failure becomes the coded store
+ * error.
  */
 import type { Socket as NetStream } from 'node:net';
 import { Redis } from 'ioredis';
@@ -26,18 +27,22 @@ export interface RedisCommands {
  * every call even where the client would retry internally (a Cluster following a failover).
  */
 export function createRedisCommands(redis: RedisClient, health: RedisHealth, deadlineMs: number): RedisCommands {
-  const single = redis instanceof Redis ? redis : undefined;
-  let corked: NetStream | undefined;
+  let corked: NetStream[] = [];
   const uncork = (): void => {
-    const stream = corked;
-    corked = undefined;
-    stream?.uncork();
+    const streams = corked;
+    corked = [];
+    for (const stream of streams) stream.uncork();
   };
   const corkUntilImmediate = (): void => {
-    if (corked || !single || single.status !== 'ready') return;
-    corked = single.stream;
-    corked.cork();
-    setImmediate(uncork);
+    if (corked.length > 0 || redis.status !== 'ready') return;
+    // On a Cluster: every master's socket, since a turn's commands may go to any of them.
+    const nodes = redis instanceof Redis ? [redis] : redis.nodes('master');
+    for (const node of nodes) {
+      if (node.status !== 'ready') continue;
+      node.stream.cork();
+      corked.push(node.stream);
+    }
+    if (corked.length > 0) setImmediate(uncork);
   };
   const withDeadline = <T>(work: Promise<T>): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;

@@ -96,8 +96,6 @@ function createClient(topology: RedisTopology, opts: RedisConnectionOptions): Re
           retryDelayOnClusterDown: 100,
           retryDelayOnTryAgain: 100,
           slotsRefreshTimeout: opts.connectTimeoutMs ?? 2000,
-          // Commands issued in the same event-loop turn go to each node as one write.
-          enableAutoPipelining: true,
           redisOptions: { ...nodeOptions(opts), ...endpointOptions(first, opts, false) },
         },
       );
