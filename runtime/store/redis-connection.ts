@@ -96,7 +96,8 @@ function createClient(topology: RedisTopology, opts: RedisConnectionOptions): Re
           retryDelayOnClusterDown: 100,
           retryDelayOnTryAgain: 100,
           slotsRefreshTimeout: opts.connectTimeoutMs ?? 2000,
-          redisOptions: { ...nodeOptions(opts), ...endpointOptions(first, opts, false) },
+          // One set of credentials for every node (the first entry's); TLS if any entry asks for it.
+          redisOptions: { ...nodeOptions(opts), ...endpointOptions(first, opts, false), ...(topology.nodes.some((n) => n.tls) ? { tls: { ...opts.tls } } : {}) },
         },
       );
     }

@@ -51,6 +51,8 @@ export function redisTopologyFromEnv(env: NodeJS.ProcessEnv): RedisTopology | un
     }
     case 'REDIS_CLUSTER_NODES': {
       const nodes = parseList(env.REDIS_CLUSTER_NODES ?? '', 'REDIS_CLUSTER_NODES');
+      const withDb = nodes.findIndex((n) => n.db !== undefined && n.db !== 0);
+      if (withDb >= 0) throw invalid(`REDIS_CLUSTER_NODES (entry ${withDb + 1}) names a database: a Redis Cluster has only database 0`);
       return { kind: 'cluster', nodes: nodes.map((n) => withCredentials(n, credentials)) };
     }
     case 'REDIS_SENTINELS': {

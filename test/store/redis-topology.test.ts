@@ -68,6 +68,7 @@ describe('redisTopologyFromEnv', () => {
     expect(bad).toMatch(/^REDIS_URL is not a valid URL/);
     expect(bad).not.toContain('s3cret');
     expect(fails({ REDIS_URL: 'redis://h:1/x' }).message).toMatch(/REDIS_URL has a database path that is not a number/);
+    expect(fails({ REDIS_CLUSTER_NODES: 'a:1,redis://b:2/3' }).message).toBe('REDIS_CLUSTER_NODES (entry 2) names a database: a Redis Cluster has only database 0');
   });
 
   it('describes a topology for logs without credentials', () => {
