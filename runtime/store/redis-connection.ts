@@ -75,10 +75,10 @@ function createClient(topology: RedisTopology, opts: RedisConnectionOptions): Re
         // TLS to the sentinels means TLS to the data nodes they point at, too.
         ...(sentinelTls ? { enableTLSForSentinelMode: true, sentinelTLS: { ...opts.tls }, tls: { ...opts.tls } } : {}),
         sentinelRetryStrategy: backoff,
-        // Subscribes to the sentinels' +switch-master, so a promotion is followed at once
-        // instead of after the old primary's connection times out.
-        failoverDetector: true,
-        // A demoted primary that is still up answers writes with READONLY: ask the sentinels again.
+        // No failoverDetector: its +switch-master subscription outlives the connection and can
+        // abort a reconnect in progress, which leaves the client closed for good. A sentinel
+        // disconnects the clients of the instances it reconfigures anyway, and a demoted
+        // primary that still answers says READONLY: then ask the sentinels again.
         reconnectOnError: (err) => err.message.startsWith('READONLY'),
       });
     }

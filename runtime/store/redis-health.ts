@@ -66,8 +66,10 @@ export function watchRedisHealth(redis: RedisClient, where: string, log: StoreLo
   redis.on('error', (err: Error) => {
     if (!closed) markDown(err.message);
   });
+  // Before the first connection a close says nothing new (a Cluster closes its first
+  // connection while it discovers the nodes); a failure to connect arrives as 'error'.
   redis.on('close', () => {
-    if (!closed) markDown(lastError && state === 'down' ? lastError : 'connection closed');
+    if (!closed && everUp) markDown(lastError && state === 'down' ? lastError : 'connection closed');
   });
 
   return {

@@ -13,7 +13,7 @@
  */
 import type { StoredMessage } from '../core/message.js';
 import { SwitchboardError } from '../core/errors.js';
-import { clampHistoryLength, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_COUNTER_TTL_SECONDS, ttlSeconds as wholeSeconds } from './defaults.js';
+import { clampHistoryLength, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_COUNTER_TTL_SECONDS, DEFAULT_MAX_RECONNECT_DELAY_MS, ttlSeconds as wholeSeconds } from './defaults.js';
 import { createRedisCommands } from './redis-commands.js';
 import { connectRedis, type RedisClient, type RedisConnectionOptions } from './redis-connection.js';
 import { watchRedisHealth, type StoreLogger } from './redis-health.js';
@@ -52,6 +52,15 @@ export function createRedisStore(target: string | RedisTopology, opts: RedisStor
   const health = watchRedisHealth(redis, describeTopology(topology), opts.log);
   const { one, all } = createRedisCommands(redis, health, (opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS) + 100);
   let closed = false;
+  // ioredis stops for good when a reconnect attempt itself fails (status 'end'); the store
+  // must come back by itself, so it starts over after the longest backoff.
+  const restartDelay = opts.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS;
+  redis.on('end', () => {
+    if (closed) return;
+    setTimeout(() => {
+      if (!closed && redis.status === 'end') redis.connect().catch(() => {});
+    }, restartDelay).unref();
+  });
 
   /** HINCRBY per increment, then one EXPIRE per hash: each command names one key. */
   function counterSends(increments: readonly CounterIncrement[]): Array<() => Promise<unknown>> {
