@@ -75,10 +75,12 @@ function createClient(topology: RedisTopology, opts: RedisConnectionOptions): Re
         // TLS to the sentinels means TLS to the data nodes they point at, too.
         ...(sentinelTls ? { enableTLSForSentinelMode: true, sentinelTLS: { ...opts.tls }, tls: { ...opts.tls } } : {}),
         sentinelRetryStrategy: backoff,
-        // No failoverDetector: its +switch-master subscription outlives the connection and can
-        // abort a reconnect in progress, which leaves the client closed for good. A sentinel
-        // disconnects the clients of the instances it reconfigures anyway, and a demoted
-        // primary that still answers says READONLY: then ask the sentinels again.
+        // Subscribes to the sentinels' +switch-master and reconnects at once: in a planned
+        // failover the old primary keeps accepting writes (lost once it is demoted) until the
+        // sentinel reconfigures it. Its subscription can abort a reconnect already in
+        // progress, which ends the client; the store starts an ended client again.
+        failoverDetector: true,
+        // A demoted primary that still answers says READONLY: ask the sentinels again.
         reconnectOnError: (err) => err.message.startsWith('READONLY'),
       });
     }

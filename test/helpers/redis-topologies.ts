@@ -219,9 +219,12 @@ export async function startTlsRedis(): Promise<TlsRedisHandle> {
   };
 }
 
-/** A plain client on one node's port (no cluster routing), for inspecting it in tests. */
+/**
+ * A plain client on one node's port (no cluster routing), for inspecting it in tests. It
+ * reconnects (a sentinel drops the clients of an instance it reconfigures); disconnect it.
+ */
 export function nodeClient(port: number): Redis {
-  const r = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const r = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
   r.on('error', () => {});
   return r;
 }

@@ -48,6 +48,43 @@ storeContract('redis', {
 });
 
 describe('redis store behind sentinel', () => {
+  it('a planned failover (SENTINEL FAILOVER, the old primary stays up): writes reach the new primary', async () => {
+    const store = createRedisStore(topology, { keyPrefix: prefixOf('planned:'), maxReconnectDelayMs: 200 });
+    await store.ready();
+    try {
+      const old = group.currentPrimary();
+      await store.claimOnce('before', 60);
+      const sentinel = nodeClient(group.sentinelPort);
+      expect(await sentinel.call('SENTINEL', 'FAILOVER', group.name)).toBe('OK');
+      sentinel.disconnect();
+      await waitFor(() => group.currentPrimary() !== old, 20_000, 'the sentinel to name a new primary', 50);
+      // Until the store follows, writes fail (READONLY, a dropped connection) or still land
+      // on the old primary (lost when it is demoted: Redis replication is asynchronous).
+      const primary = nodeClient(group.currentPrimary());
+      const demoted = nodeClient(old);
+      try {
+        let n = 0;
+        await waitFor(
+          async () => {
+            const key = `after-${++n}`;
+            const first = await store.claimOnce(key, 60).catch(() => false);
+            return first && (await primary.exists(`${prefixOf('planned:')}${key}`)) === 1;
+          },
+          20_000,
+          'a write through the store that lands on the new primary',
+          50,
+        );
+        // The old primary is now a replica that follows the new one (the next test needs it).
+        await waitFor(async () => /master_link_status:up/.test(await demoted.info('replication').catch(() => '')), 20_000, 'the old primary to replicate the new one', 100);
+      } finally {
+        primary.disconnect();
+        demoted.disconnect();
+      }
+    } finally {
+      await store.close();
+    }
+  }, 45_000);
+
   it('a killed primary: calls fail fast, then the store follows the promoted replica with history kept', async () => {
     const infos: string[] = [];
     const log = { info: (_o: object, msg: string) => void infos.push(msg), warn: () => {} };
