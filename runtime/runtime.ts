@@ -130,7 +130,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   const tracing = createTracing(tracingOptionsFromEnv(env, VERSION));
   // With Redis, accepted channel updates are persisted and shared by the replicas.
-  const deliveryRedis = env.REDIS_URL ? connectDeliveryRedis(env.REDIS_URL) : undefined;
+  const deliveryRedis = redisTopology ? connectDeliveryRedis(redisTopology) : undefined;
   const durableDelivery = deliveryRedis !== undefined && deliveryModeFromEnv(env) === 'durable';
   if (deliveryRedis) {
     // Like the store: wait briefly, never stop start-up for it (accepts answer 503 until it connects).

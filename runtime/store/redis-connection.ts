@@ -28,6 +28,8 @@ export interface RedisConnectionOptions {
    * production `NODE_EXTRA_CA_CERTS` does the same for the whole process).
    */
   tls?: ConnectionOptions;
+  /** ioredis auto-pipelining (commands of one tick in one pipeline per node); off by default. */
+  autoPipelining?: boolean;
 }
 
 /** Creates the client for `topology`; it connects in the background. */
@@ -98,6 +100,7 @@ function createClient(topology: RedisTopology, opts: RedisConnectionOptions): Re
           retryDelayOnClusterDown: 100,
           retryDelayOnTryAgain: 100,
           slotsRefreshTimeout: opts.connectTimeoutMs ?? 2000,
+          ...(opts.autoPipelining ? { enableAutoPipelining: true } : {}),
           // One set of credentials for every node (the first entry's); TLS if any entry asks for it.
           redisOptions: { ...nodeOptions(opts), ...endpointOptions(first, opts, false), ...(topology.nodes.some((n) => n.tls) ? { tls: { ...opts.tls } } : {}) },
         },
@@ -118,6 +121,7 @@ function nodeOptions(opts: RedisConnectionOptions): RedisOptions {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     lazyConnect: false,
+    ...(opts.autoPipelining ? { enableAutoPipelining: true } : {}),
   };
 }
 

@@ -1,13 +1,14 @@
 /**
  * Two runtime instances on a real three-master Redis Cluster (`REDIS_CLUSTER_NODES`), as two
  * replicas behind a load balancer: they agree on every user's A/B arm, share conversation
- * history and the experiment stats, and a Telegram update delivered to both is answered once.
+ * history and the experiment stats, and a Telegram update delivered to both is answered once
+ * (through the durable queue, whose keys live on the cluster too).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../runtime/runtime.js';
 import { sendJson, startFakeServer, type FakeServer } from '../helpers/fake-webhook.js';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.js';
-import { startCluster, type ClusterHandle } from '../helpers/redis-topologies.js';
+import { nodeClient, startCluster, type ClusterHandle } from '../helpers/redis-topologies.js';
 import { chat, configDir, runtimeFor, waitFor } from './helpers.js';
 
 const SECRET = 'tg-cluster-secret-0123456789';
@@ -117,5 +118,13 @@ describe('two replicas on a Redis Cluster', () => {
     const sent = await telegram.waitFor('sendMessage', 2, 10_000);
     // One answer per update; the second carries the first turn as history (user, assistant, user).
     expect(sent.map((c) => c.params.text)).toEqual([expect.stringMatching(/^[ab]:1$/), expect.stringMatching(/^[ab]:3$/)]);
+    // Both went through the durable queue on the cluster (its hash-tagged partition keys).
+    const queueKeys: string[] = [];
+    for (const port of cluster.masterPorts()) {
+      const node = nodeClient(port);
+      queueKeys.push(...(await node.keys('swb:{dq:*')));
+      node.disconnect();
+    }
+    expect(queueKeys.length).toBeGreaterThan(0);
   });
 });
