@@ -21,6 +21,7 @@ import { memoryLimitFromEnv } from './store/memory-limit.js';
 import { configWarnings, startupWarnings } from './startup-warnings.js';
 import { createMemoryStore } from './store/memory-store.js';
 import { createRedisStore } from './store/redis-store.js';
+import { releaseRedis } from './store/redis-connection.js';
 import { describeTopology, redisTopologyFromEnv } from './store/redis-topology.js';
 import type { Store } from './store/store.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
@@ -191,6 +192,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         await stats.close().catch(() => undefined);
         await tracing.shutdown().catch(() => undefined);
         await store.close();
+        if (deliveryRedis) releaseRedis(deliveryRedis);
         deliveryRedis?.disconnect();
       })();
       return closing;

@@ -37,7 +37,29 @@ export function connectRedis(topology: RedisTopology, opts: RedisConnectionOptio
   const client = createClient(topology, opts);
   if (client instanceof Redis) guardStreams(client);
   else client.on('+node', (node: Redis) => guardStreams(node));
+  restartWhenEnded(client, opts.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS);
   return client;
+}
+
+const released = new WeakSet<RedisClient>();
+
+/** Marks a client from `connectRedis` as closed on purpose: call it before `quit()` / `disconnect()`. */
+export function releaseRedis(client: RedisClient): void {
+  released.add(client);
+}
+
+/**
+ * ioredis stops for good when a reconnect attempt itself fails (status 'end'; the Sentinel
+ * failover detector can cause one), but the runtime must come back by itself: an ended
+ * client that was not released starts over after the longest backoff.
+ */
+function restartWhenEnded(client: RedisClient, delayMs: number): void {
+  client.on('end', () => {
+    if (released.has(client)) return;
+    setTimeout(() => {
+      if (!released.has(client) && client.status === 'end') client.connect().catch(() => {});
+    }, delayMs).unref();
+  });
 }
 
 /**

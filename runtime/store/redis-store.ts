@@ -13,9 +13,9 @@
  */
 import type { StoredMessage } from '../core/message.js';
 import { SwitchboardError } from '../core/errors.js';
-import { clampHistoryLength, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_COUNTER_TTL_SECONDS, DEFAULT_MAX_RECONNECT_DELAY_MS, ttlSeconds as wholeSeconds } from './defaults.js';
+import { clampHistoryLength, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_COUNTER_TTL_SECONDS, ttlSeconds as wholeSeconds } from './defaults.js';
 import { createRedisCommands } from './redis-commands.js';
-import { connectRedis, type RedisClient, type RedisConnectionOptions } from './redis-connection.js';
+import { connectRedis, releaseRedis, type RedisClient, type RedisConnectionOptions } from './redis-connection.js';
 import { watchRedisHealth, type StoreLogger } from './redis-health.js';
 import { defineTurnScripts } from './redis-scripts.js';
 import { describeTopology, redisTopologyFromEnv, type RedisTopology } from './redis-topology.js';
@@ -52,15 +52,6 @@ export function createRedisStore(target: string | RedisTopology, opts: RedisStor
   const health = watchRedisHealth(redis, describeTopology(topology), opts.log);
   const { one, all } = createRedisCommands(redis, health, (opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS) + 100);
   let closed = false;
-  // ioredis stops for good when a reconnect attempt itself fails (status 'end'); the store
-  // must come back by itself, so it starts over after the longest backoff.
-  const restartDelay = opts.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS;
-  redis.on('end', () => {
-    if (closed) return;
-    setTimeout(() => {
-      if (!closed && redis.status === 'end') redis.connect().catch(() => {});
-    }, restartDelay).unref();
-  });
 
   /** HINCRBY per increment, then one EXPIRE per hash: each command names one key. */
   function counterSends(increments: readonly CounterIncrement[]): Array<() => Promise<unknown>> {
@@ -124,6 +115,7 @@ export function createRedisStore(target: string | RedisTopology, opts: RedisStor
     async close() {
       if (closed) return;
       closed = true;
+      releaseRedis(redis);
       health.close();
       try {
         await Promise.race([redis.quit(), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
