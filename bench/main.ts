@@ -19,7 +19,7 @@ import { closedLoop, each, paced, type LoadResult } from './lib/load.js';
 import { reloadUnderLoad, type ReloadResult } from './lib/reload.js';
 import { report } from './lib/report.js';
 import { configScale, perMessage, wideFileScale, type PerMessageRow, type ScaleRow, type WideFileRow } from './lib/scale.js';
-import { readCounter, startForwarder, startRedis, startStub, startSwitchboard, type Server } from './lib/servers.js';
+import { readCounter, startForwarder, startRedis, startRedisCluster, startStub, startSwitchboard, type Server } from './lib/servers.js';
 import { throughput, type Scenario, type ScenarioResult } from './lib/throughput.js';
 import { cpuMs } from './lib/procs.js';
 import { telegramDelivery, type TelegramRow } from './lib/telegram.js';
@@ -79,6 +79,7 @@ const profiles: Array<{ label: string; file: string; text: string }> = [];
 const comparisons: Array<{ label: string; text: string }> = [];
 let fallbackCount = 0;
 let telegram: TelegramRow[] | undefined;
+let clusterRatio: number | undefined;
 
 try {
   const stub = keep(await startStub(root, ctx.loadCpu, 'stub (upstream)'));
@@ -113,6 +114,15 @@ try {
     }
     // `--scenarios forwarder,memory` measures only those (quick comparisons while working).
     const picked = values.scenarios ? new Set(values.scenarios.split(',').map((x) => x.trim())) : undefined;
+    // `redis-cluster`: one integration on a local 3-master Redis Cluster, measured next to
+    // the same on one node (redis-single) in the same run.
+    if (picked?.has('redis-cluster')) {
+      const cluster = keep(await startRedisCluster(ctx.loadCpu));
+      const sbCluster = keep(await startSwitchboard({ root, cpu: ctx.serverCpu, configDir: mainDir, redisClusterNodes: cluster.nodes, name: 'switchboard (redis cluster, one integration)' }));
+      const side = Object.fromEntries(cluster.procs.map((p, i) => [`redis${i + 1}`, p.pid]));
+      scenarios.push({ id: 'redis-cluster', label: 'Switchboard, Redis Cluster ×3, one integration', origin: sbCluster.origin, pid: sbCluster.proc.pid, next: randomUsers('/channels/http/single', users), sidePids: side });
+      picked.add('redis-single');
+    }
     for (const id of picked ?? []) if (!scenarios.some((sc) => sc.id === id)) throw new Error(`--scenarios: unknown "${id}" (known: ${scenarios.map((sc) => sc.id).join(', ')})`);
     const measured = picked ? scenarios.filter((sc) => picked.has(sc.id)) : scenarios;
 
@@ -128,6 +138,12 @@ try {
           if (body.includes('"integration":"hook-b"')) bCount++;
         });
         abShare = abCount > 0 ? bCount / abCount : undefined;
+      }
+      const single = tp.find((t) => t.id === 'redis-single');
+      const onCluster = tp.find((t) => t.id === 'redis-cluster');
+      if (single && onCluster) {
+        clusterRatio = onCluster.rps / single.rps;
+        ctx.log(`  Redis Cluster ×3 vs one node: ${(clusterRatio * 100).toFixed(1)} % of the throughput (aim ≥ 85 %)`);
       }
       for (const sb of [sbMemory, sbRedis, sbRedisSingle]) {
         const m = await readCounter(sb.origin, 'switchboard_messages_total');
@@ -244,12 +260,13 @@ try {
 const markdown = report({
   startedAt,
   seconds: (performance.now() - t0) / 1000,
-  command: `bench/run${ctx.s.quick ? ' --quick' : ''}${values.only ? ` --only ${values.only}` : ''}`,
+  command: `bench/run${ctx.s.quick ? ' --quick' : ''}${values.only ? ` --only ${values.only}` : ''}${values.scenarios ? ` --scenarios ${values.scenarios}` : ''}`,
   commit,
   machine,
   ctx,
   throughput: tp,
   abShare,
+  clusterRatio,
   fallbackCount,
   fixed,
   reload,
@@ -263,7 +280,7 @@ const markdown = report({
 writeFileSync(join(ctx.results, 'latest.md'), markdown);
 writeFileSync(
   join(ctx.results, 'latest.json'),
-  JSON.stringify({ startedAt, machine, commit, settings: ctx.s, throughput: tp, abShare, fallbackCount, fixed, reload, scale, wideFile, perMessage: perMsg, telegram }, null, 2),
+  JSON.stringify({ startedAt, machine, commit, settings: ctx.s, throughput: tp, abShare, clusterRatio, fallbackCount, fixed, reload, scale, wideFile, perMessage: perMsg, telegram }, null, 2),
 );
 process.stdout.write(`\n${markdown}\n`);
 ctx.log(`saved bench/results/latest.md and latest.json (${Math.round((performance.now() - t0) / 1000)} s)`);

@@ -23,6 +23,8 @@ import { maxConnectionsFromEnv } from './server/connection-limits.js';
 import { configWarnings, startupWarnings } from './startup-warnings.js';
 import { createMemoryStore } from './store/memory-store.js';
 import { createRedisStore } from './store/redis-store.js';
+import { releaseRedis } from './store/redis-connection.js';
+import { describeTopology, redisTopologyFromEnv } from './store/redis-topology.js';
 import type { Store } from './store/store.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import { callIntegration } from './webhook/client.js';
@@ -66,6 +68,8 @@ export function createLogger(env: NodeJS.ProcessEnv): Logger {
 
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const env = opts.env ?? process.env;
+  // Checked before anything starts: conflicting or malformed Redis variables stop the start.
+  const redisTopology = redisTopologyFromEnv(env);
   const log = opts.logger ?? createLogger(env);
   const allowPrivateNetwork = opts.allowPrivateNetwork ?? isEnvFlagOn(env.SWITCHBOARD_ALLOW_PRIVATE_NETWORK);
   // Checked before anything starts, so a typo stops the process with a clear message.
@@ -103,19 +107,19 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   let store: Store;
   let limiter: RateLimiter | undefined;
-  if (env.REDIS_URL) {
-    const redis = createRedisStore(env.REDIS_URL, { log });
+  if (redisTopology) {
+    const redis = createRedisStore(redisTopology, { log });
     store = redis;
     limiter = redis.rateLimiter();
     // Wait briefly for the first connection so the first messages have history; a Redis
     // that is down at start does not stop the runtime (it answers without history).
     await redis.ready(3000).then(
-      () => log.info({ store: 'redis' }, 'history store: Redis'),
-      () => log.warn({ store: 'redis' }, 'Redis is not reachable yet: answering without history until it is'),
+      () => log.info({ store: 'redis', redis: describeTopology(redisTopology) }, 'history store: Redis'),
+      () => log.warn({ store: 'redis', redis: describeTopology(redisTopology) }, 'Redis is not reachable yet: answering without history until it is'),
     );
   } else {
     store = createMemoryStore({ memoryLimitBytes });
-    log.info({ store: 'memory' }, 'no REDIS_URL: using the in-memory history store (per process, lost on restart)');
+    log.info({ store: 'memory' }, 'no REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS: using the in-memory history store (per process, lost on restart)');
   }
 
   const port = opts.port ?? Number(env.PORT ?? 3000);
@@ -132,7 +136,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   const tracing = createTracing(tracingOptionsFromEnv(env, VERSION));
   // With Redis, accepted channel updates are persisted and shared by the replicas.
-  const deliveryRedis = env.REDIS_URL ? connectDeliveryRedis(env.REDIS_URL) : undefined;
+  const deliveryRedis = redisTopology ? connectDeliveryRedis(redisTopology) : undefined;
   const durableDelivery = deliveryRedis !== undefined && deliveryModeFromEnv(env) === 'durable';
   if (deliveryRedis) {
     // Like the store: wait briefly, never stop start-up for it (accepts answer 503 until it connects).
@@ -195,6 +199,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         await stats.close().catch(() => undefined);
         await tracing.shutdown().catch(() => undefined);
         await store.close();
+        if (deliveryRedis) releaseRedis(deliveryRedis);
         deliveryRedis?.disconnect();
       })();
       return closing;

@@ -17,6 +17,8 @@ export interface ReportInput {
   machine: { nproc: number; cpu: string; node: string; loadBefore: number; loadAfter: number };
   ctx: Context;
   throughput?: ScenarioResult[];
+  /** Redis Cluster (3 masters) throughput over one node's, same run (`--scenarios redis-cluster`). */
+  clusterRatio?: number | undefined;
   abShare?: number;
   fallbackCount: number;
   fixed?: Array<{ label: string; result: LoadResult }>;
@@ -56,6 +58,9 @@ export function report(r: ReportInput): string {
       ),
       '',
     );
+    if (r.clusterRatio !== undefined) {
+      out.push(`- Redis Cluster (3 masters) vs one node, one integration: ${fmt.pct(r.clusterRatio)} of the throughput (aim ≥ 85 %) ${fmt.verdict(r.clusterRatio >= 0.85)}`, '');
+    }
     const mem = by('memory');
     const ab = by('redis-ab');
     const single = by('redis-single');

@@ -57,6 +57,8 @@ export interface SwitchboardOptions {
   cpu: string;
   configDir: string;
   redisUrl?: string;
+  /** `REDIS_CLUSTER_NODES` (instead of `redisUrl`). */
+  redisClusterNodes?: string;
   /** Extra node flags (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
   /** Another build's dist/ directory (default: this checkout's). */
@@ -77,6 +79,7 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Server
     ...BENCH_ENV,
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
     ...opts.env,
+    ...(opts.redisClusterNodes ? { REDIS_CLUSTER_NODES: opts.redisClusterNodes } : {}),
   };
   const proc = start({
     name: opts.name,
@@ -88,7 +91,7 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Server
   });
   const origin = `http://127.0.0.1:${port}`;
   await waitForHttp(`${origin}/readyz`, proc, 60_000);
-  if (opts.redisUrl) {
+  if (opts.redisUrl || opts.redisClusterNodes) {
     // Wait until the store reports Redis up, so the first requests are not answered degraded.
     const until = Date.now() + 10_000;
     for (;;) {
@@ -111,4 +114,45 @@ export async function readCounter(origin: string, metric: string): Promise<Recor
     if (m) out[m[1] ?? ''] = Number(m[2]);
   }
   return out;
+}
+
+/** A local Redis Cluster: three masters (no replicas, no persistence) on free ports, pinned to `cpu`. */
+export async function startRedisCluster(cpu: string): Promise<Server & { nodes: string; procs: Proc[] }> {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { execFileSync } = await import('node:child_process');
+  const dir = mkdtempSync(join(tmpdir(), 'swb-bench-cluster-'));
+  const ports: number[] = [];
+  const procs: Proc[] = [];
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort();
+    const bus = await freePort();
+    ports.push(port);
+    const args = ['--port', String(port), '--cluster-port', String(bus), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir];
+    procs.push(start({ name: `redis-server (cluster ${i + 1})`, cpu, command: 'redis-server', args }));
+  }
+  const until = Date.now() + 20_000;
+  const cli = (args: string[]): string => {
+    try {
+      return execFileSync('redis-cli', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      return String((err as { stdout?: string }).stdout ?? err);
+    }
+  };
+  while (!ports.every((p) => cli(['-p', String(p), 'ping']).includes('PONG'))) {
+    if (Date.now() > until) throw new Error('redis cluster nodes did not start');
+    await sleep(50);
+  }
+  const out = cli(['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
+  if (!/All \d+ slots covered/.test(out)) throw new Error(`redis-cli --cluster create failed: ${out}`);
+  while (!ports.every((p) => cli(['-p', String(p), 'cluster', 'info']).includes('cluster_state:ok'))) {
+    if (Date.now() > until) throw new Error('redis cluster did not reach cluster_state:ok');
+    await sleep(50);
+  }
+  const stopAll = async (): Promise<void> => {
+    for (const p of procs) await p.stop();
+  };
+  // One Server whose proc stops every node; the first node's pid stands for the CPU side column.
+  const proc: Proc = { ...procs[0]!, stop: stopAll };
+  return { proc, port: ports[0]!, origin: `redis://127.0.0.1:${ports[0]}`, nodes: ports.map((p) => `127.0.0.1:${p}`).join(','), procs };
 }

@@ -22,7 +22,8 @@ Options:
                              env SWITCHBOARD_ALLOW_PRIVATE_NETWORK=1|true|yes)
   -h, --help                 this help
 
-Environment: REDIS_URL (history + A/B store and durable delivery; absent: in memory),
+Environment: REDIS_URL | REDIS_CLUSTER_NODES | REDIS_SENTINELS + REDIS_SENTINEL_NAME (history +
+A/B store and durable delivery; none: in memory; REDIS_USERNAME, REDIS_PASSWORD),
 LOG_LEVEL (info), SWITCHBOARD_ADMIN_TOKEN, SWITCHBOARD_PUBLIC_URL, SWITCHBOARD_FILES_SECRET,
 SWITCHBOARD_DELIVERY_LEASE (30s), SWITCHBOARD_SHUTDOWN_GRACE (25s),
 SWITCHBOARD_MAX_CONNECTIONS (800).

@@ -18,6 +18,7 @@ export const errorCodes = {
   SWB_ERR_HTTP_UNAVAILABLE: { status: 503, message: 'Temporarily unavailable; retry later' },
   SWB_ERR_IDEMPOTENCY_CONFLICT: { status: 409, message: 'The Idempotency-Key was used with a different body' },
   SWB_ERR_STORE_UNAVAILABLE: { status: 503, message: 'The history store is unavailable' },
+  SWB_ERR_STORE_CONFIG: { status: 500, message: 'The Redis connection variables are invalid' },
   SWB_ERR_WEBHOOK_UNREACHABLE: { status: 502, message: 'The webhook could not be reached' },
   SWB_ERR_WEBHOOK_TIMEOUT: { status: 504, message: 'The webhook did not answer in time' },
   SWB_ERR_WEBHOOK_HTTP_STATUS: { status: 502, message: 'The webhook answered with an error status' },

@@ -17,7 +17,7 @@
  *
  * Times come from the Redis clock (`TIME`), so replicas with skewed clocks agree on leases.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-connection.js';
 
 const NOW = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local function idOf(entry) return string.sub(entry, 8, 43) end`;
@@ -163,10 +163,10 @@ export interface DeliveryCommands {
   swbDqDepth(numKeys: 1, wait: string): Promise<[number, number]>;
 }
 
-export type DeliveryRedis = Redis & DeliveryCommands;
+export type DeliveryRedis = RedisClient & DeliveryCommands;
 
 /** Defines the delivery scripts on a client (EVALSHA with the EVAL fallback, ioredis-style). */
-export function defineDeliveryScripts(redis: Redis): DeliveryRedis {
+export function defineDeliveryScripts(redis: RedisClient): DeliveryRedis {
   redis.defineCommand('swbDqEnqueue', { lua: ENQUEUE });
   redis.defineCommand('swbDqAcquire', { lua: ACQUIRE });
   redis.defineCommand('swbDqAck', { lua: ACK });

@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-connection.js';
 import type { ChannelJob } from '../channels/channel.js';
 import { errorMessage } from '../core/error-message.js';
 import type { OutboundReply } from '../core/message.js';
@@ -32,7 +32,7 @@ const DURABLE_CHANNELS = ['telegram', 'slack'] as const;
 
 export interface RedisJobQueueOptions {
   /** A client without a key prefix; the queue's keys carry their own `swb:{dq:<n>}:` base. */
-  redis: Redis;
+  redis: RedisClient;
   processor: JobProcessor;
   log: FastifyBaseLogger;
   metrics: DeliveryMetrics;

@@ -3,11 +3,11 @@
  * hash tag, `swb:idem:{<bot>}:<key>`. Claiming is one `SET … NX PX … GET`: it records the
  * request as in flight and returns what was there before, atomically.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-connection.js';
 import { IDEMPOTENCY_PENDING_MS, IDEMPOTENCY_TTL_MS, type IdempotencyRecord, type IdempotencyStore } from './idempotency.js';
 
 /** Creates the store on a client without a key prefix. */
-export function createRedisIdempotency(redis: Redis, prefix = 'swb:'): IdempotencyStore {
+export function createRedisIdempotency(redis: RedisClient, prefix = 'swb:'): IdempotencyStore {
   const keyOf = (bot: string, key: string): string => `${prefix}idem:{${bot}}:${key}`;
   return {
     async claim(bot, key, fingerprint) {

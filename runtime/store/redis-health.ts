@@ -7,10 +7,10 @@
  * `degraded` with that error until no command failed so for 10 s; the same error is logged
  * at most once per 10 s, with how many were held back.
  */
-import type { Redis } from 'ioredis';
 import { errorMessage } from '../core/error-message.js';
 import { SwitchboardError } from '../core/errors.js';
 import { createLogThrottle } from '../core/log-throttle.js';
+import type { RedisClient } from './redis-connection.js';
 import type { StoreHealth } from './store.js';
 
 /** The subset of a pino logger the store uses. */
@@ -33,7 +33,7 @@ export interface RedisHealth {
 export const DEGRADED_WINDOW_MS = 10_000;
 
 /** Watches `redis` (its `ready`, `error` and `close` events); `where` names it in log lines; `now` is injectable for tests. */
-export function watchRedisHealth(redis: Redis, where: string, log: StoreLogger | undefined, now: () => number = Date.now): RedisHealth {
+export function watchRedisHealth(redis: RedisClient, where: string, log: StoreLogger | undefined, now: () => number = Date.now): RedisHealth {
   let state: StoreHealth['state'] = 'down';
   let lastReplyErrorAt = -Infinity;
   const newThrottle = () => createLogThrottle({ windowMs: DEGRADED_WINDOW_MS, now });
@@ -88,8 +88,10 @@ export function watchRedisHealth(redis: Redis, where: string, log: StoreLogger |
   redis.on('error', (err: Error) => {
     if (!closed) markDown(err.message);
   });
+  // Before the first connection a close says nothing new (a Cluster closes its first
+  // connection while it discovers the nodes); a failure to connect arrives as 'error'.
   redis.on('close', () => {
-    if (!closed) markDown(lastError && state === 'down' ? lastError : 'connection closed');
+    if (!closed && everUp) markDown(lastError && state === 'down' ? lastError : 'connection closed');
   });
 
   return {

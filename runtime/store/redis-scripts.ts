@@ -1,26 +1,24 @@
 /**
- * The Lua scripts of one turn, so each side of a turn is one Redis command: `swbBeginTurn`
- * reads the history and reads-or-claims the sticky assignment atomically (two replicas
- * racing on a new user both read the winner); `swbEndTurn` appends, trims and refreshes the
- * TTL of the history.
+ * The Lua scripts of one turn. Each touches exactly one key, so it is single-slot on a Redis
+ * Cluster whatever the key names are (no `CROSSSLOT` possible): `swbAssign` reads-or-claims
+ * the sticky assignment atomically (two replicas racing on a new user both read the
+ * winner); `swbEndTurn` appends, trims and refreshes the TTL of the history. The history
+ * read is a plain `LRANGE` sent next to `swbAssign`, so a turn still costs one round trip
+ * each way: the history (per conversation) and the assignment (per user or conversation)
+ * may live on different cluster nodes, and nothing needs them in one atomic step.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 
 /**
- * KEYS[1] history list, KEYS[2] assignment (optional); ARGV limit, candidate, ttl.
- * Returns { history (last `limit` items), 1 when this call recorded the candidate else 0,
- * the recorded arm }. An existing arm gets its TTL refreshed (sliding).
+ * KEYS[1] assignment; ARGV candidate, ttl. Returns { 1 when this call recorded the
+ * candidate else 0, the recorded arm }. An existing arm gets its TTL refreshed (sliding).
  */
-const BEGIN_TURN_LUA = `
-local limit = tonumber(ARGV[1])
-local history = {}
-if limit > 0 then history = redis.call('LRANGE', KEYS[1], -limit, -1) end
-if #KEYS < 2 then return { history } end
-local ttl = tonumber(ARGV[3])
-if redis.call('SET', KEYS[2], ARGV[2], 'EX', ttl, 'NX') then return { history, 1, ARGV[2] } end
-local arm = redis.call('GET', KEYS[2])
-redis.call('EXPIRE', KEYS[2], ttl)
-return { history, 0, arm }
+const ASSIGN_LUA = `
+local ttl = tonumber(ARGV[2])
+if redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl, 'NX') then return { 1, ARGV[1] } end
+local arm = redis.call('GET', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ttl)
+return { 0, arm }
 `;
 
 /** KEYS[1] history list; ARGV max length, ttl, messages…: append, trim to the last `max`, refresh the TTL. */
@@ -42,24 +40,17 @@ if redis.call('TTL', KEYS[1]) < want then redis.call('EXPIRE', KEYS[1], want) en
 return 1
 `;
 
-/** The scripts as commands on the client (ioredis sends EVALSHA, falling back to EVAL). */
+/** The scripts as commands on the client (ioredis sends EVALSHA, falling back to EVAL on NOSCRIPT, per node). */
 export interface TurnScripts {
-  swbBeginTurn(numKeys: 1, historyKey: string, limit: number): Promise<[string[]]>;
-  swbBeginTurn(numKeys: 2, historyKey: string, assignmentKey: string, limit: number, candidate: string, ttl: number): Promise<[string[], 0 | 1, string | null]>;
+  swbAssign(assignmentKey: string, candidate: string, ttl: number): Promise<[0 | 1, string | null]>;
   swbEndTurn(historyKey: string, max: number, ttl: number, ...messages: string[]): Promise<number>;
   swbUserIndex(indexKey: string, ttl: number, ...members: string[]): Promise<number>;
 }
 
-/** `swbEndTurn` inside a pipeline. */
-export interface TurnPipeline {
-  swbEndTurn(historyKey: string, max: number, ttl: number, ...messages: string[]): TurnPipeline;
-  swbUserIndex(indexKey: string, ttl: number, ...members: string[]): TurnPipeline;
-}
-
 /** Defines the turn scripts on `redis` and returns it typed with them. */
-export function defineTurnScripts(redis: Redis): Redis & TurnScripts {
-  redis.defineCommand('swbBeginTurn', { lua: BEGIN_TURN_LUA });
+export function defineTurnScripts<C extends RedisClient>(redis: C): C & TurnScripts {
+  redis.defineCommand('swbAssign', { numberOfKeys: 1, lua: ASSIGN_LUA });
   redis.defineCommand('swbEndTurn', { numberOfKeys: 1, lua: END_TURN_LUA });
   redis.defineCommand('swbUserIndex', { numberOfKeys: 1, lua: USER_INDEX_LUA });
-  return redis as Redis & TurnScripts;
+  return redis as C & TurnScripts;
 }

@@ -1,44 +1,31 @@
 /**
- * Redis store (ioredis), shared by every runtime replica.
+ * Redis store (ioredis), shared by every runtime replica, on one node, a Cluster or behind
+ * Sentinel (redis-connection.ts builds the client).
  *
- * One message costs two round trips of one command each: `beginTurn` and `endTurn` are Lua
- * scripts (redis-scripts.ts); `endTurn` is pipelined with the counter increments it is
- * handed (HINCRBY). Commands of one event-loop turn share one socket write
- * (redis-commands.ts). An outage cannot hang a request or grow memory: commands time out
- * (`commandTimeout`), nothing is queued while disconnected (`enableOfflineQueue: false`),
- * reconnects back off up to a cap and never stop, and every failure rejects with
- * `SWB_ERR_STORE_UNAVAILABLE` so the caller degrades. `health()` follows the state machine
- * in redis-health.ts.
+ * One message costs two round trips: `beginTurn` sends the history read (LRANGE) and the
+ * sticky assignment script together, `endTurn` sends the history script together with the
+ * counter increments it is handed (HINCRBY + EXPIRE). Every command and script touches one
+ * key, so none can fail with CROSSSLOT on a Cluster; commands of one event-loop turn share
+ * one write per node (redis-commands.ts). An outage cannot hang a request or grow memory:
+ * commands time out, nothing is queued while disconnected, reconnects back off up to a cap
+ * and never stop, and every failure rejects with `SWB_ERR_STORE_UNAVAILABLE` so the caller
+ * degrades. `health()` follows the state machine in redis-health.ts.
  */
-import { Redis, type ChainableCommander } from 'ioredis';
 import type { StoredMessage } from '../core/message.js';
 import { SwitchboardError } from '../core/errors.js';
-import {
-  clampHistoryLength,
-  DEFAULT_COMMAND_TIMEOUT_MS,
-  DEFAULT_COUNTER_TTL_SECONDS,
-  DEFAULT_KEY_PREFIX,
-  DEFAULT_MAX_RECONNECT_DELAY_MS,
-  ttlSeconds as wholeSeconds,
-} from './defaults.js';
+import { clampHistoryLength, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_COUNTER_TTL_SECONDS, ttlSeconds as wholeSeconds } from './defaults.js';
 import { createRedisCommands } from './redis-commands.js';
+import { connectRedis, releaseRedis, type RedisClient, type RedisConnectionOptions } from './redis-connection.js';
 import { watchRedisHealth, type StoreLogger } from './redis-health.js';
-import { defineTurnScripts, type TurnPipeline } from './redis-scripts.js';
+import { defineTurnScripts } from './redis-scripts.js';
+import { describeTopology, redisTopologyFromEnv, type RedisTopology } from './redis-topology.js';
 import { createRedisRateLimiter, type RedisRateLimiterOptions } from '../rate-limit/redis-rate-limiter.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import type { BeginTurnQuery, BeginTurnResult, CounterIncrement, EndTurnWrite, Store } from './store.js';
 
 export type { StoreLogger } from './redis-health.js';
 
-export interface RedisStoreOptions {
-  /** Prefix of every key (default `swb:`). */
-  keyPrefix?: string;
-  /** A command (or pipeline) rejects after this long (default 500 ms). */
-  commandTimeoutMs?: number;
-  /** Gives up one connection attempt after this long (default 2 s). */
-  connectTimeoutMs?: number;
-  /** Reconnect backoff cap (default 2 s; the backoff starts at 50 ms and doubles). */
-  maxReconnectDelayMs?: number;
+export interface RedisStoreOptions extends RedisConnectionOptions {
   /** A/B counter hashes expire this long after their last increment (default 90 days). */
   counterTtlSeconds?: number;
   log?: StoreLogger;
@@ -48,60 +35,57 @@ export interface RedisStoreOptions {
 
 export interface RedisStore extends Store {
   readonly kind: 'redis';
+  /** The ioredis client (or Cluster), for other Redis users of the runtime that share its connection. */
+  readonly client: RedisClient;
   /** Resolves once connected (or rejects after `timeoutMs`); commands before that reject. */
   ready(timeoutMs?: number): Promise<void>;
   /** A rate limiter sharing this store's connection (same key prefix and outage behaviour). */
   rateLimiter(opts?: RedisRateLimiterOptions): RateLimiter;
 }
 
-/** The ioredis client with the store's outage behaviour (see the file header). */
-function connect(url: string, opts: RedisStoreOptions): Redis {
-  const maxDelay = opts.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS;
-  const commandTimeout = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-  return new Redis(url, {
-    keyPrefix: opts.keyPrefix ?? DEFAULT_KEY_PREFIX,
-    commandTimeout,
-    // A hung server (socket open, no replies) would keep timed-out commands queued: drop the
-    // socket once replies are overdue, which rejects them and reconnects.
-    socketTimeout: Math.max(2 * commandTimeout, 1000),
-    connectTimeout: opts.connectTimeoutMs ?? 2000,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    // Never give up: the store must come back by itself once Redis does.
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times - 1, 16), maxDelay),
-    lazyConnect: false,
-  });
-}
-
-/** Creates the Redis store; it connects in the background (see `ready()`). */
-export function createRedisStore(url: string, opts: RedisStoreOptions = {}): RedisStore {
+/**
+ * Creates the Redis store; it connects in the background (see `ready()`). `target` is a
+ * `redis://` / `rediss://` URL or a topology from `redisTopologyFromEnv`.
+ */
+export function createRedisStore(target: string | RedisTopology, opts: RedisStoreOptions = {}): RedisStore {
+  const topology = typeof target === 'string' ? urlTopology(target) : target;
   const counterTtl = wholeSeconds(opts.counterTtlSeconds ?? DEFAULT_COUNTER_TTL_SECONDS);
-  const redis = defineTurnScripts(connect(url, opts));
-  const health = watchRedisHealth(redis, redactUrl(url), opts.log, opts.now);
-  const { run, one } = createRedisCommands(redis, health);
+  const redis = defineTurnScripts(connectRedis(topology, opts));
+  const health = watchRedisHealth(redis, describeTopology(topology), opts.log, opts.now);
+  const { one, all } = createRedisCommands(redis, health, (opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS) + 100);
   let closed = false;
 
-  function addCounters(p: ChainableCommander, increments: readonly CounterIncrement[]): void {
+  /** HINCRBY per increment, then one EXPIRE per hash: each command names one key. */
+  function counterSends(increments: readonly CounterIncrement[]): Array<() => Promise<unknown>> {
+    const sends: Array<() => Promise<unknown>> = [];
     const keys = new Map<string, number>();
     for (const { key, field, by, ttlSeconds } of increments) {
-      p.hincrby(key, field, by);
+      sends.push(() => redis.hincrby(key, field, by));
       keys.set(key, ttlSeconds === undefined ? counterTtl : wholeSeconds(ttlSeconds));
     }
-    for (const [key, ttl] of keys) p.expire(key, ttl);
+    for (const [key, ttl] of keys) sends.push(() => redis.expire(key, ttl));
+    return sends;
   }
 
   return {
     kind: 'redis',
+    client: redis,
 
     async beginTurn(query: BeginTurnQuery): Promise<BeginTurnResult> {
       const limit = Math.max(0, Math.floor(query.limit));
       const a = query.assignment;
-      const res = a
-        ? await one(() => redis.swbBeginTurn(2, query.historyKey, a.key, limit, a.candidate, wholeSeconds(a.ttlSeconds)))
-        : await one(() => redis.swbBeginTurn(1, query.historyKey, limit));
-      const history = limit > 0 ? parseHistory(res[0]) : [];
-      if (!a) return { history, assignment: null, assigned: false };
-      return { history, assignment: res[2] ?? a.candidate, assigned: res[1] === 1 };
+      const readHistory = (): Promise<string[]> => redis.lrange(query.historyKey, -limit, -1);
+      if (!a) {
+        const history = limit > 0 ? parseHistory(await one(readHistory)) : [];
+        return { history, assignment: null, assigned: false };
+      }
+      const assign = (): Promise<[0 | 1, string | null]> => redis.swbAssign(a.key, a.candidate, wholeSeconds(a.ttlSeconds));
+      if (limit === 0) {
+        const [assigned, arm] = await one(assign);
+        return { history: [], assignment: arm ?? a.candidate, assigned: assigned === 1 };
+      }
+      const [raw, [assigned, arm]] = (await all([readHistory, assign])) as [string[], [0 | 1, string | null]];
+      return { history: parseHistory(raw), assignment: arm ?? a.candidate, assigned: assigned === 1 };
     },
 
     async setAssignment(key, value, ttlSeconds) {
@@ -110,21 +94,14 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
 
     async endTurn(write: EndTurnWrite): Promise<void> {
       const max = clampHistoryLength(write.maxLength);
-      const counters = write.counters ?? [];
       const messages = max === 0 ? [] : write.messages.map((m) => JSON.stringify(m));
+      const sends = counterSends(write.counters ?? []);
       const index = write.userIndex && write.userIndex.members.length > 0 ? write.userIndex : undefined;
-      if (counters.length === 0 && !index) {
-        // The common case: one command.
-        if (max === 0) await one(() => redis.del(write.historyKey));
-        else if (messages.length > 0) await one(() => redis.swbEndTurn(write.historyKey, max, wholeSeconds(write.ttlSeconds), ...messages));
-        return;
-      }
-      const p = redis.pipeline() as ChainableCommander & TurnPipeline;
-      if (max === 0) p.del(write.historyKey);
-      else if (messages.length > 0) p.swbEndTurn(write.historyKey, max, wholeSeconds(write.ttlSeconds), ...messages);
-      if (index) p.swbUserIndex(index.key, wholeSeconds(index.ttlSeconds), ...index.members);
-      addCounters(p, counters);
-      await run(p);
+      if (index) sends.unshift(() => redis.swbUserIndex(index.key, wholeSeconds(index.ttlSeconds), ...index.members));
+      if (max === 0) sends.unshift(() => redis.del(write.historyKey));
+      else if (messages.length > 0) sends.unshift(() => redis.swbEndTurn(write.historyKey, max, wholeSeconds(write.ttlSeconds), ...messages));
+      if (sends.length === 1) await one(sends[0]!);
+      else if (sends.length > 1) await all(sends);
     },
 
     async claimOnce(key, ttlSeconds) {
@@ -140,6 +117,7 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
     async close() {
       if (closed) return;
       closed = true;
+      releaseRedis(redis);
       health.close();
       try {
         await Promise.race([redis.quit(), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
@@ -150,10 +128,7 @@ export function createRedisStore(url: string, opts: RedisStoreOptions = {}): Red
     },
 
     async incrementCounters(increments) {
-      if (increments.length === 0) return;
-      const p = redis.pipeline();
-      addCounters(p, increments);
-      await run(p);
+      if (increments.length > 0) await all(counterSends(increments));
     },
 
     async readCounters(key) {
@@ -211,6 +186,13 @@ function parseHistory(raw: string[]): StoredMessage[] {
     }
   }
   return out;
+}
+
+/** The topology of a single-node URL (`REDIS_USERNAME`/`REDIS_PASSWORD` are not read here). */
+function urlTopology(url: string): RedisTopology {
+  const t = redisTopologyFromEnv({ REDIS_URL: url });
+  if (!t) throw new SwitchboardError('SWB_ERR_STORE_CONFIG', 'the Redis URL is empty');
+  return t;
 }
 
 /** The URL without its password, for logs. */

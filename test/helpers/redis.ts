@@ -100,10 +100,19 @@ export async function startRedis(): Promise<RedisHandle> {
   };
 }
 
-async function launch(port: number): Promise<ChildProcess> {
+/**
+ * Spawns `redis-server` on `port` (plus `extraArgs`, which override the defaults; a leading
+ * config file path goes first) and resolves once `port` answers PING. Registered for the
+ * cleanup described in the file header.
+ */
+export async function launchRedisServer(port: number, extraArgs: readonly string[] = [], configFile?: string): Promise<ChildProcess> {
+  return launch(port, extraArgs, configFile);
+}
+
+async function launch(port: number, extraArgs: readonly string[] = [], configFile?: string): Promise<ChildProcess> {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning', '--dir', process.env.TMPDIR ?? '/tmp'],
+    [...(configFile ? [configFile] : []), '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning', '--dir', process.env.TMPDIR ?? '/tmp', ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -132,7 +141,8 @@ async function launch(port: number): Promise<ChildProcess> {
   return child;
 }
 
-function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+/** Sends `signal` (SIGKILL after 3 s) and resolves once the process has exited. */
+export function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
@@ -145,7 +155,8 @@ function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   });
 }
 
-function freePort(): Promise<number> {
+/** A port nothing listens on right now (the OS picks it). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

@@ -192,6 +192,17 @@ describe.skipIf(redisIsExternal())(`redis outage (skipped if ${EXTERNAL_REDIS_SK
     expect(await store.claimOnce('d', 60)).toBe(true);
   });
 
+  it('a client that ioredis gave up on (status end) is started again by the store', async () => {
+    await waitUntilUp(3000);
+    // What a failed reconnect attempt leaves behind inside ioredis: a client that no longer retries.
+    const ended = new Promise((resolve) => store.client.once('end', resolve));
+    store.client.disconnect();
+    await ended;
+    await expect(store.claimOnce('ended', 60)).rejects.toMatchObject({ code: 'SWB_ERR_STORE_UNAVAILABLE' });
+    await waitFor(() => store.client.status === 'ready', 5000, 'the client to be connected again', 20);
+    expect(await store.claimOnce('ended', 60)).toBe(true);
+  });
+
   it('hung server (no replies): calls reject at the command timeout, then recover by themselves', async () => {
     await waitUntilUp(3000);
     logs.length = 0;
