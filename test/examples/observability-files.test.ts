@@ -30,7 +30,7 @@ describe('examples/deploy/prometheus/alerts.yaml', () => {
 
   it('is a rule file with the promised alerts, each with an expression, severity and summary', () => {
     const rules = doc.groups.flatMap((g) => g.rules);
-    expect(rules.map((r) => r.alert)).toEqual(['SwitchboardConfigReloadFailing', 'SwitchboardReplicasOnDifferentRevisions', 'SwitchboardIntegrationErrorRateHigh', 'SwitchboardSampleRatioMismatch']);
+    expect(rules.map((r) => r.alert)).toEqual(['SwitchboardConfigReloadFailing', 'SwitchboardReplicasOnDifferentRevisions', 'SwitchboardIntegrationErrorRateHigh', 'SwitchboardSampleRatioMismatch', 'SwitchboardDeliveryDeadLetters']);
     for (const r of rules) {
       expect(r.expr.trim(), r.alert).not.toBe('');
       expect(r.labels?.severity, r.alert).toBeTruthy();
