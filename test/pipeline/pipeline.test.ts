@@ -106,7 +106,7 @@ describe('pipeline', () => {
   it('answers with the reply, sends the history window, and records the turn with the pending counters', async () => {
     const counters = [{ key: 'stats:support', field: 'primary:requests', by: 1 }];
     const w = world({ decision: { order: ['primary'], primary: 'primary' }, results: { primary: ok('hello', { attachments: [{ type: 'image', url: 'https://x/y.png', mime_type: 'image/png' }] }) }, history: [{ role: 'user', content: 'old 1' }, { role: 'assistant', content: 'old 2' }, { role: 'user', content: 'old 3' }], counters });
-    const reply = await w.pipeline.process(w.snap, message('hi'));
+    const reply = await w.pipeline.process(w.snap, message('hi')).reply;
     expect(reply).toEqual({ content: 'hello', attachments: [{ type: 'image', url: 'https://x/y.png', mimeType: 'image/png' }], integration: 'primary' });
     expect(w.store.begun).toEqual([{ historyKey: 'h:support:http:c1', limit: 2, assignment: { key: 'a:user', candidate: 'primary', ttlSeconds: 60 }, json: true }]);
     expect(w.call.calls[0]?.payload.messages.map((m) => m.content)).toEqual(['old 2', 'old 3', 'hi']);
@@ -116,7 +116,7 @@ describe('pipeline', () => {
 
   it('tries the fallback after a failed primary and counts the fallback', async () => {
     const w = world({ decision: { order: ['primary', 'backup'], primary: 'primary' }, results: { primary: down('connect ECONNREFUSED'), backup: ok('from backup') } });
-    const reply = await w.pipeline.process(w.snap, message('hi'));
+    const reply = await w.pipeline.process(w.snap, message('hi')).reply;
     expect(reply).toMatchObject({ content: 'from backup', integration: 'backup' });
     expect(w.call.calls.map((c) => c.name)).toEqual(['primary', 'backup']);
     expect(w.router.events.map((e) => [e.integration, e.outcome, e.primary])).toEqual([
@@ -128,7 +128,7 @@ describe('pipeline', () => {
 
   it('answers the fallback message with the failure code of a single failed attempt', async () => {
     const w = world({ decision: { order: ['primary'], primary: 'primary' }, results: { primary: down('connect ECONNREFUSED') } });
-    const reply = await w.pipeline.process(w.snap, message('hi'));
+    const reply = await w.pipeline.process(w.snap, message('hi')).reply;
     expect(reply).toEqual({ content: 'Sorry.', attachments: [], error: { code: 'SWB_ERR_WEBHOOK_UNREACHABLE', message: 'connect ECONNREFUSED' } });
     // The user's message is still recorded, without a reply.
     expect(w.store.ended[0]?.messages).toEqual([{ role: 'user', content: 'hi' }]);
@@ -136,15 +136,15 @@ describe('pipeline', () => {
 
   it('answers SWB_ERR_ALL_ATTEMPTS_FAILED when several attempts failed, or none could run', async () => {
     const several = world({ decision: { order: ['primary', 'backup'], primary: 'primary' }, results: { primary: down('a'), backup: down('b') } });
-    expect((await several.pipeline.process(several.snap, message('hi'))).error).toEqual({ code: 'SWB_ERR_ALL_ATTEMPTS_FAILED', message: 'every attempt failed; last: b' });
+    expect((await several.pipeline.process(several.snap, message('hi')).reply).error).toEqual({ code: 'SWB_ERR_ALL_ATTEMPTS_FAILED', message: 'every attempt failed; last: b' });
     const none = world({ decision: { order: [], primary: undefined }, results: {} });
-    expect((await none.pipeline.process(none.snap, message('hi'))).error).toEqual({ code: 'SWB_ERR_ALL_ATTEMPTS_FAILED', message: 'no integration with weight > 0 is available' });
+    expect((await none.pipeline.process(none.snap, message('hi')).reply).error).toEqual({ code: 'SWB_ERR_ALL_ATTEMPTS_FAILED', message: 'no integration with weight > 0 is available' });
   });
 
   it('answers without history when the store is down, keeps the hash candidate, and leaves counters pending', async () => {
     const w = world({ decision: { order: ['primary'], primary: 'primary' }, results: { primary: ok('still here') }, counters: [{ key: 'stats:support', field: 'f', by: 1 }] });
     w.store.failBegin = true;
-    const reply = await w.pipeline.process(w.snap, message('hi'));
+    const reply = await w.pipeline.process(w.snap, message('hi')).reply;
     expect(reply.content).toBe('still here');
     expect(w.call.calls[0]?.payload.messages.map((m) => m.content)).toEqual(['hi']);
     expect(w.store.ended).toEqual([]);
@@ -155,13 +155,13 @@ describe('pipeline', () => {
     const counters = [{ key: 'stats:support', field: 'f', by: 2 }];
     const w = world({ decision: { order: ['primary'], primary: 'primary' }, results: { primary: ok('answer') }, counters });
     w.store.failEnd = true;
-    expect((await w.pipeline.process(w.snap, message('hi'))).content).toBe('answer');
+    expect((await w.pipeline.process(w.snap, message('hi')).reply).content).toBe('answer');
     expect(w.restored).toEqual(counters);
   });
 
   it('records a re-pick when the recorded arm lost its weight', async () => {
     const w = world({ decision: { order: ['backup'], primary: 'backup', reassign: 'backup' }, results: { backup: ok('re-picked') } });
-    await w.pipeline.process(w.snap, message('hi'));
+    await w.pipeline.process(w.snap, message('hi')).reply;
     expect(w.store.assignments).toEqual([['a:user', 'backup', 60]]);
   });
 });
