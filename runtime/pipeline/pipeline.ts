@@ -187,7 +187,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     // One failed attempt names its own failure; several (or none) are "all attempts failed".
     const why = lastFailure ? redactSecrets(lastFailure.message, snapshot.secrets) : 'no integration with weight > 0 is available';
     const error =
-      lastFailure && route.order.length === 1
+      lastFailure && (route.order.length === 1 || outcome === 'cancelled')
         ? { code: failureErrorCode(lastFailure.failure), message: why }
         : { code: 'SWB_ERR_ALL_ATTEMPTS_FAILED', message: route.order.length > 1 ? `every attempt failed; last: ${why}` : why };
     return { content: bot.fallbackMessage, attachments: [], error };

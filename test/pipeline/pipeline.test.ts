@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ResolvedBot, ResolvedIntegration } from '../../runtime/config/snapshot.js';
 import type { InboundMessage, StoredMessage, WebhookRequest } from '../../runtime/core/message.js';
 import { createMetrics } from '../../runtime/metrics/metrics.js';
-import { createPipeline, type CallIntegration } from '../../runtime/pipeline/pipeline.js';
+import { createPipeline, type CallIntegration, type StreamIntegration } from '../../runtime/pipeline/pipeline.js';
 import type { AttemptEvent, RouteDecision, Router } from '../../runtime/routing/router.js';
 import type { BeginTurnQuery, CounterIncrement, EndTurnWrite, Store } from '../../runtime/store/store.js';
 import type { AttemptResult } from '../../runtime/webhook/attempt.js';
@@ -163,6 +163,75 @@ describe('pipeline', () => {
     const w = world({ decision: { order: ['backup'], primary: 'backup', reassign: 'backup' }, results: { backup: ok('re-picked') } });
     await w.pipeline.process(w.snap, message('hi')).reply;
     expect(w.store.assignments).toEqual([['a:user', 'backup', 60]]);
+  });
+
+  describe('streamed attempts (live consumer)', () => {
+    /** A scripted streamed attempt: these deltas, then this result. */
+    function streamed(deltas: string[], result: AttemptResult): StreamIntegration & { started: string[] } {
+      const started: string[] = [];
+      const fn: StreamIntegration = (i) => {
+        started.push(i.name);
+        const text = deltas.join('');
+        const info = { streamed: true, deltas: deltas.length, textProduced: deltas.length > 0, text };
+        return {
+          result: Promise.resolve({ ...result, stream: info }),
+          cancel: () => undefined,
+          async *[Symbol.asyncIterator]() {
+            for (const delta of deltas) yield { delta };
+          },
+        };
+      };
+      return Object.assign(fn, { started });
+    }
+    const cut = (message: string): AttemptResult => ({ ok: false, failure: 'interrupted', message, latencyMs: 5, retried: false });
+
+    function live(results: Record<string, AttemptResult>, stream: StreamIntegration) {
+      const w = world({ decision: { order: ['primary', 'backup'], primary: 'primary' }, results });
+      const snap = snapshot([w.snap.bots.get('support') as ResolvedBot], [integration('primary', { stream: true }), integration('backup')]);
+      const pipeline = createPipeline({ store: w.store, router: w.router, call: w.call, stream, metrics: w.metrics, log: silent });
+      return { ...w, snap, pipeline };
+    }
+    async function collect(s: ReturnType<ReturnType<typeof createPipeline>['process']>) {
+      const deltas: string[] = [];
+      for await (const d of s) deltas.push(d.delta);
+      return { deltas, reply: await s.reply };
+    }
+
+    it('hands the deltas over and ends with the reply', async () => {
+      const w = live({ backup: ok('unused') }, streamed(['Hel', 'lo'], ok('Hello')));
+      expect(await collect(w.pipeline.process(w.snap, message('hi'), { live: true }))).toEqual({ deltas: ['Hel', 'lo'], reply: { content: 'Hello', attachments: [], integration: 'primary' } });
+      expect(w.call.calls).toEqual([]);
+    });
+
+    it('after a shown delta: no fallback, the text shown marked interrupted, stored and counted', async () => {
+      const w = live({ backup: ok('from backup') }, streamed(['partial'], cut('the stream ended early')));
+      const got = await collect(w.pipeline.process(w.snap, message('hi'), { live: true }));
+      expect(got).toEqual({ deltas: ['partial'], reply: { content: 'partial', attachments: [], integration: 'primary', error: { code: 'SWB_ERR_STREAM_INTERRUPTED', message: 'the stream ended early' } } });
+      expect(w.call.calls).toEqual([]);
+      expect(w.store.ended[0]?.messages).toEqual([{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'partial' }]);
+      expect(await w.metrics.registry.getSingleMetricAsString('switchboard_messages_total')).toMatch(/outcome="interrupted"\} 1/);
+    });
+
+    it('before any delta: the failure goes to the fallback', async () => {
+      const w = live({ backup: ok('from backup') }, streamed([], { ok: false, failure: 'first_token_timeout', message: 'no text within firstTokenTimeout', latencyMs: 5, retried: false }));
+      expect(await collect(w.pipeline.process(w.snap, message('hi'), { live: true }))).toEqual({ deltas: [], reply: { content: 'from backup', attachments: [], integration: 'backup' } });
+      expect(w.call.calls.map((c) => c.name)).toEqual(['backup']);
+    });
+
+    it('a cancelled attempt tries no fallback', async () => {
+      const w = live({ backup: ok('from backup') }, streamed([], { ok: false, failure: 'cancelled', message: 'cancelled', latencyMs: 5, retried: false }));
+      const got = await collect(w.pipeline.process(w.snap, message('hi'), { live: true }));
+      expect(got.reply.error?.code).toBe('SWB_ERR_STREAM_CANCELLED');
+      expect(w.call.calls).toEqual([]);
+      expect(await w.metrics.registry.getSingleMetricAsString('switchboard_messages_total')).toMatch(/outcome="cancelled"\} 1/);
+    });
+
+    it('without live, a streaming integration is assembled by the call (nothing is shown, so fallbacks stay open)', async () => {
+      const stream = streamed(['never'], ok('never'));
+      const w = live({ primary: cut('cut'), backup: ok('from backup') }, stream);
+      expect(await collect(w.pipeline.process(w.snap, message('hi')))).toEqual({ deltas: [], reply: { content: 'from backup', attachments: [], integration: 'backup' } });
+      expect(stream.started).toEqual([]);
+    });
   });
 });
 
