@@ -56,6 +56,8 @@ export interface Pipeline {
   process(snapshot: ConfigSnapshot, message: InboundMessage, options?: StreamOptions): ReplyStream;
 }
 
+const NOTHING_SHOWN: { readonly text: string } = Object.freeze({ text: '' });
+
 export function historyKey(message: InboundMessage): string {
   return `h:${message.bot}:${message.channel}:${message.conversationId}`;
 }
@@ -114,6 +116,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
    * (`shown` collects them); otherwise the attempt is assembled by the webhook client.
    */
   async function attempt(integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions, queue: DeltaQueue | undefined, shown: { text: string }): Promise<AttemptResult> {
+    // Not live (or not a streaming integration): assembled by the webhook client, nothing shown.
     if (!queue || integration.stream !== true || !deps.stream) return deps.call(integration, payload, opts);
     const running = deps.stream(integration, payload, opts);
     for await (const d of running) {
@@ -129,7 +132,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const { bot, key, degraded, turn, route, current, payload, assignment } = await prepare(snapshot, message, trace);
     const opts: AttemptOptions = { requestId: message.requestId, allowPrivateNetwork: snapshot.allowPrivateNetwork };
     if (signal) opts.signal = signal;
-    const shown = { text: '' };
+    // Only a live reply can show text; the shared empty record is never written then.
+    const shown = queue ? { text: '' } : NOTHING_SHOWN;
     let lastFailure: Extract<AttemptResult, { ok: false }> | undefined;
     let reply: OutboundReply | undefined;
     let outcome: 'answered' | 'fallback_message' | 'interrupted' | 'cancelled' = 'fallback_message';
