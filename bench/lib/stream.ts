@@ -74,7 +74,9 @@ export async function streamRun(target: StreamTarget, streams: number, rampMs: n
     Array.from({ length: streams }, async (_, i) => {
       await new Promise((r) => setTimeout(r, (i * rampMs) / streams));
       try {
-        deltas += await oneStream(target.url, bodyOf(i), dispatcher, latencies);
+        // Not `deltas += await …`: that would read `deltas` before the await and lose updates.
+        const n = await oneStream(target.url, bodyOf(i), dispatcher, latencies);
+        deltas += n;
       } catch {
         failed++;
       }

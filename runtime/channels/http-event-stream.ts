@@ -4,7 +4,7 @@
  * whose data is the JSON body the request would have got without streaming. A client that
  * goes away cancels the upstream request.
  */
-import { PassThrough } from 'node:stream';
+import { Readable } from 'node:stream';
 import { errorBody } from '../core/errors.js';
 import { errorMessage } from '../core/error-message.js';
 import type { InboundMessage, OutboundReply } from '../core/message.js';
@@ -35,7 +35,8 @@ function sseEvent(event: 'delta' | 'done', data: unknown): string {
  * `done` event is written); without `respond` the whole stream is the job's result.
  */
 export async function relayEventStream(ctx: JobContext, message: InboundMessage, bodyOf: (reply: OutboundReply) => unknown, answeredBefore: (reply: OutboundReply) => ChannelResponse | undefined): Promise<ChannelResponse | undefined> {
-  const body = new PassThrough();
+  // A plain Readable the route pipes to the socket (lighter than a PassThrough per delta).
+  const body = new Readable({ read: () => undefined });
   const abort = new AbortController();
   let finished = false;
   // The route destroys the body when the client disconnects before `done`.
@@ -54,7 +55,7 @@ export async function relayEventStream(ctx: JobContext, message: InboundMessage,
   const stream = ctx.process(message, { live: true, signal: abort.signal, onForward: start });
   let done: unknown;
   try {
-    for await (const d of stream) if (!body.destroyed) body.write(sseEvent('delta', d));
+    for await (const d of stream) if (!body.destroyed) body.push(sseEvent('delta', d));
     const reply = await stream.reply;
     const early = started ? undefined : answeredBefore(reply);
     if (early) return early;
@@ -65,6 +66,9 @@ export async function relayEventStream(ctx: JobContext, message: InboundMessage,
   }
   finished = true;
   start();
-  if (!body.destroyed) body.end(sseEvent('done', done));
+  if (!body.destroyed) {
+    body.push(sseEvent('done', done));
+    body.push(null);
+  }
   return ctx.respond ? undefined : response;
 }

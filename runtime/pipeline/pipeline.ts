@@ -118,12 +118,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   async function attempt(integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions, queue: DeltaQueue | undefined, shown: { text: string }): Promise<AttemptResult> {
     // Not live (or not a streaming integration): assembled by the webhook client, nothing shown.
     if (!queue || integration.stream !== true || !deps.stream) return deps.call(integration, payload, opts);
-    const running = deps.stream(integration, payload, opts);
-    for await (const d of running) {
-      shown.text += d.delta;
-      queue.push(d);
-    }
-    return running.result;
+    // Each delta goes to the channel as it is parsed (no iteration hop per delta).
+    const onDelta = (text: string): void => {
+      shown.text += text;
+      queue.push({ delta: text });
+    };
+    return deps.stream(integration, payload, { ...opts, onDelta }).result;
   }
 
   async function processNow(snapshot: ConfigSnapshot, message: InboundMessage, queue: DeltaQueue | undefined, options: StreamOptions | undefined): Promise<OutboundReply> {

@@ -76,21 +76,19 @@ export class DeltaQueue implements AsyncIterable<StreamDelta> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<StreamDelta> {
-    const next = async (): Promise<IteratorResult<StreamDelta>> => {
-      for (;;) {
-        if (this.#head < this.#items.length) {
-          const value = this.#items[this.#head] as StreamDelta;
-          this.#head++;
-          // Drop consumed deltas now and then so a long stream does not keep them all.
-          if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-            this.#items = this.#items.slice(this.#head);
-            this.#head = 0;
-          }
-          return { done: false, value };
+    const next = (): Promise<IteratorResult<StreamDelta>> => {
+      if (this.#head < this.#items.length) {
+        const value = this.#items[this.#head] as StreamDelta;
+        this.#head++;
+        // Drop consumed deltas now and then so a long stream does not keep them all.
+        if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+          this.#items = this.#items.slice(this.#head);
+          this.#head = 0;
         }
-        if (this.#ended) return { done: true, value: undefined };
-        await new Promise<void>((resolve) => (this.#wake = resolve));
+        return Promise.resolve({ done: false, value });
       }
+      if (this.#ended) return Promise.resolve({ done: true, value: undefined });
+      return new Promise<void>((resolve) => (this.#wake = resolve)).then(next);
     };
     return { next };
   }

@@ -169,15 +169,20 @@ describe('pipeline', () => {
     /** A scripted streamed attempt: these deltas, then this result. */
     function streamed(deltas: string[], result: AttemptResult): StreamIntegration & { started: string[] } {
       const started: string[] = [];
-      const fn: StreamIntegration = (i) => {
+      const fn: StreamIntegration = (i, _payload, opts) => {
         started.push(i.name);
         const text = deltas.join('');
         const info = { streamed: true, deltas: deltas.length, textProduced: deltas.length > 0, text };
+        // Like the webhook client: deltas go to onDelta when it is given, else to the iteration.
+        const onDelta = opts.onDelta;
         return {
-          result: Promise.resolve({ ...result, stream: info }),
+          result: Promise.resolve().then(() => {
+            for (const d of deltas) onDelta?.(d);
+            return { ...result, stream: info };
+          }),
           cancel: () => undefined,
           async *[Symbol.asyncIterator]() {
-            for (const delta of deltas) yield { delta };
+            if (!onDelta) for (const delta of deltas) yield { delta };
           },
         };
       };
