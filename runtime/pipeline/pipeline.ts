@@ -115,7 +115,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
    * One attempt. Live, against a streaming integration, its deltas go to `queue` as they come
    * (`shown` collects them); otherwise the attempt is assembled by the webhook client.
    */
-  async function attempt(integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions, queue: DeltaQueue | undefined, shown: { text: string }): Promise<AttemptResult> {
+  function attempt(integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions, queue: DeltaQueue | undefined, shown: { text: string }): Promise<AttemptResult> {
     // Not live (or not a streaming integration): assembled by the webhook client, nothing shown.
     if (!queue || integration.stream !== true || !deps.stream) return deps.call(integration, payload, opts);
     // Each delta goes to the channel as it is parsed (no iteration hop per delta).

@@ -30,10 +30,11 @@ export interface StreamOptions {
 }
 
 const noDeltas: AsyncIterator<StreamDelta> = { next: () => Promise.resolve({ done: true, value: undefined }) };
+const iterateNothing = (): AsyncIterator<StreamDelta> => noDeltas;
 
 /** A stream of one: no deltas, then `reply` (the fast path: one small object per message). */
 export function replyOnly(reply: Promise<OutboundReply>): ReplyStream {
-  return { reply, [Symbol.asyncIterator]: () => noDeltas };
+  return { reply, [Symbol.asyncIterator]: iterateNothing };
 }
 
 /**
