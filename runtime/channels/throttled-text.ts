@@ -1,14 +1,15 @@
 /**
  * Shows a growing text through a chat API that limits how often one message may change
- * (Telegram drafts and edits, Slack updates and stream appends): at most one call every
- * `intervalMs`, one call at a time, always the latest text, and a rate-limit answer's
- * `retry_after` pushes the next call back instead of being retried in place.
+ * (Telegram drafts and edits, Slack updates and stream appends): `intervalMs` between the
+ * end of one call and the start of the next, one call at a time, always the latest text,
+ * and a rate-limit answer's `retry_after` pushes the next call back instead of being
+ * retried in place.
  */
 
 export interface ThrottledTextOptions {
   /** Shows `text` (the whole text so far); throws on failure. */
   send(text: string): Promise<void>;
-  /** Shortest gap between the starts of two calls. */
+  /** Shortest gap between the end of one call and the start of the next. */
   intervalMs: number;
   /** Seconds a failed call asks to wait (a 429), else undefined. */
   retryAfterOf(err: unknown): number | undefined;
@@ -63,16 +64,18 @@ export class ThrottledText {
     const text = this.#latest;
     let ok = false;
     const call = (async () => {
-      this.#nextAt = performance.now() + this.#o.intervalMs;
+      let wait = this.#o.intervalMs;
       try {
         await this.#o.send(text);
         this.#sent = text;
         ok = true;
       } catch (err) {
         const retryAfter = this.#o.retryAfterOf(err);
-        if (retryAfter !== undefined) this.#nextAt = performance.now() + retryAfter * 1000;
+        if (retryAfter !== undefined) wait = retryAfter * 1000;
         else this.#o.onError(err);
       }
+      // Counted from the end of the call: one `send` may take several API calls.
+      this.#nextAt = performance.now() + wait;
     })();
     this.#inFlight = call;
     await call;
