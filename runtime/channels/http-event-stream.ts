@@ -55,7 +55,9 @@ export async function relayEventStream(ctx: JobContext, message: InboundMessage,
   const stream = ctx.process(message, { live: true, signal: abort.signal, onForward: start });
   let done: unknown;
   try {
-    for await (const d of stream) if (!body.destroyed) body.push(sseEvent('delta', d));
+    await stream.each((d) => {
+      if (!body.destroyed) body.push(sseEvent('delta', d));
+    });
     const reply = await stream.reply;
     const early = started ? undefined : answeredBefore(reply);
     if (early) return early;

@@ -25,5 +25,5 @@ export function processWithFallback(ctx: JobContext, bot: ResolvedBot, channel: 
   } catch (err) {
     return replyOnly(Promise.resolve(fallback(err)));
   }
-  return { reply: stream.reply.catch(fallback), [Symbol.asyncIterator]: () => stream[Symbol.asyncIterator]() };
+  return { reply: stream.reply.catch(fallback), each: (fn) => stream.each(fn), [Symbol.asyncIterator]: () => stream[Symbol.asyncIterator]() };
 }

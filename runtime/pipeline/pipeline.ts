@@ -19,7 +19,7 @@ import type { AttemptOptions, AttemptResult } from '../webhook/attempt.js';
 import type { ResolvedIntegration } from '../config/snapshot.js';
 import type { WebhookRequest } from '../core/message.js';
 import { buildPayload, userContent } from './payload.js';
-import { DeltaQueue, replyOnly, type ReplyStream, type StreamOptions } from './reply-stream.js';
+import { DeltaQueue, liveReply, replyOnly, type ReplyStream, type StreamOptions } from './reply-stream.js';
 import type { AttemptStream } from '../webhook/attempt-stream.js';
 import type { Router } from '../routing/router.js';
 import { formatTraceparent } from '../tracing/trace-ids.js';
@@ -220,7 +220,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const reply = processNow(snapshot, message, queue, options);
     // A throw ends the deltas too; the caller sees it through `reply`.
     reply.catch(() => queue.end());
-    return { reply, [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator]() };
+    return liveReply(queue, reply);
   }
 
   return { process };

@@ -17,6 +17,12 @@ export type { StreamDelta } from '../webhook/attempt-stream.js';
  */
 export interface ReplyStream extends AsyncIterable<StreamDelta> {
   readonly reply: Promise<OutboundReply>;
+  /**
+   * The other way to take the deltas (use one or the other): `fn` gets each delta
+   * synchronously as it is handed over, with no promise per delta, for a consumer that
+   * writes it on at once; resolves when the deltas are over.
+   */
+  each(fn: (delta: StreamDelta) => void): Promise<void>;
 }
 
 /** How the pipeline is asked for a reply. */
@@ -32,9 +38,16 @@ export interface StreamOptions {
 const noDeltas: AsyncIterator<StreamDelta> = { next: () => Promise.resolve({ done: true, value: undefined }) };
 const iterateNothing = (): AsyncIterator<StreamDelta> => noDeltas;
 
+const eachNothing = (): Promise<void> => Promise.resolve();
+
 /** A stream of one: no deltas, then `reply` (the fast path: one small object per message). */
 export function replyOnly(reply: Promise<OutboundReply>): ReplyStream {
-  return { reply, [Symbol.asyncIterator]: iterateNothing };
+  return { reply, each: eachNothing, [Symbol.asyncIterator]: iterateNothing };
+}
+
+/** A live ReplyStream over `queue`, ending with `reply`. */
+export function liveReply(queue: DeltaQueue, reply: Promise<OutboundReply>): ReplyStream {
+  return { reply, each: (fn) => queue.each(fn), [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator]() };
 }
 
 /**
@@ -44,6 +57,7 @@ export function replyOnly(reply: Promise<OutboundReply>): ReplyStream {
 export function deferredReply(stream: Promise<ReplyStream>): ReplyStream {
   return {
     reply: stream.then((s) => s.reply),
+    each: (fn) => stream.then((s) => s.each(fn)),
     async *[Symbol.asyncIterator]() {
       yield* await stream;
     },
@@ -59,8 +73,14 @@ export class DeltaQueue implements AsyncIterable<StreamDelta> {
   #head = 0;
   #ended = false;
   #wake: (() => void) | undefined;
+  #sink: ((delta: StreamDelta) => void) | undefined;
+  #drained: (() => void) | undefined;
 
   push(delta: StreamDelta): void {
+    if (this.#sink) {
+      this.#sink(delta);
+      return;
+    }
     this.#items.push(delta);
     this.#notify();
   }
@@ -68,6 +88,17 @@ export class DeltaQueue implements AsyncIterable<StreamDelta> {
   end(): void {
     this.#ended = true;
     this.#notify();
+    this.#drained?.();
+  }
+
+  /** Hands the buffered deltas, then each new one, to `fn`; resolves once the queue ended. */
+  each(fn: (delta: StreamDelta) => void): Promise<void> {
+    for (; this.#head < this.#items.length; this.#head++) fn(this.#items[this.#head] as StreamDelta);
+    this.#items = [];
+    this.#head = 0;
+    if (this.#ended) return Promise.resolve();
+    this.#sink = fn;
+    return new Promise<void>((resolve) => (this.#drained = resolve));
   }
 
   #notify(): void {

@@ -16,7 +16,7 @@ export function scriptedStream(): ScriptedStream {
   let resolve!: (r: OutboundReply) => void;
   const reply = new Promise<OutboundReply>((r) => (resolve = r));
   return {
-    stream: { reply, [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator]() },
+    stream: { reply, each: (fn) => queue.each(fn), [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator]() },
     push: (text) => queue.push({ delta: text }),
     finish: (r) => {
       queue.end();
