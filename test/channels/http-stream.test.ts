@@ -102,6 +102,7 @@ const streaming = (name: string, over: Parameters<typeof integration>[1] = {}) =
 async function serve(): Promise<void> {
   const primaries = ['words', 'gated', 'cut-after', 'cut-before', 'error-before', 'silent', 'idle', 'hang', 'plain'];
   const bots = primaries.map((p) => bot(p, { integrations: [{ name: p, weight: 1, fallback: false }, { name: 'backup', weight: 0, fallback: true }] }));
+  bots.push(bot('limited', { integrations: [{ name: 'words', weight: 1, fallback: false }], rateLimit: { messages: 1, perMs: 60_000, message: 'Slow down.' } }));
   const snap = snapshot(bots, [
     ...['words', 'gated', 'cut-after', 'cut-before', 'error-before', 'hang'].map((n) => streaming(n)),
     // The deadlines only fire on a webhook that is silent on purpose, so they can be generous.
@@ -243,6 +244,17 @@ describe('HTTP channel: Accept text/event-stream', () => {
     await hangStarted.promise;
     controller.abort();
     expect(await hangClosed).toBe(true);
+  });
+
+  it('answers a rate-limited message with a plain JSON 429, not an event stream', async () => {
+    await serve();
+    const first = await streamMessage('limited', 'one');
+    expect(first.deltas).toEqual(['Order ', '4411 ', 'shipped.']);
+    const res = await request(`${base}/channels/http/limited`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ user: { id: 'u1' }, text: 'two' }) });
+    expect(res.statusCode).toBe(429);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['retry-after']).toBeDefined();
+    expect(await res.body.json()).toMatchObject({ error: { code: 'SWB_ERR_HTTP_RATE_LIMITED' } });
   });
 
   it('keeps errors found before the webhook as plain JSON', async () => {
