@@ -57,7 +57,7 @@ describe('telegram streamed replies', () => {
     script.finish({ content: 'Hello world', attachments: [], integration: 'x' });
     await tc.settle();
 
-    expect(tc.processOptions).toEqual([{ live: true }]);
+    expect(tc.processOptions).toMatchObject([{ live: true }]);
     const drafts = fake.callsOf('sendMessageDraft');
     expect(new Set(drafts.map((d) => d.params.draft_id)).size).toBe(1);
     expect(drafts.map((d) => d.params.text)).toEqual(['Hel', 'Hello wor', 'Hello world']);
