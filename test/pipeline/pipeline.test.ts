@@ -250,10 +250,10 @@ describe('pipeline store-error logging', () => {
     store.failEnd = true;
     let clock = 0;
     const pipeline = createPipeline({ store, router: fakeRouter({ order: ['primary'], primary: 'primary' }), call: fakeCall({ primary: ok('hi') }), metrics: createMetrics(), log, now: () => clock });
-    for (let i = 0; i < 50; i++) await pipeline.process(snap, message(`m${i}`));
+    for (let i = 0; i < 50; i++) await pipeline.process(snap, message(`m${i}`)).reply;
     expect(warned.map((w) => w.msg)).toEqual(['history store unavailable: this turn was not recorded']);
     clock += 10_000;
-    await pipeline.process(snap, message('later'));
+    await pipeline.process(snap, message('later')).reply;
     expect(warned).toHaveLength(2);
     expect(warned[1]?.obj).toMatchObject({ err: 'store down', repeated: 49 });
   });
