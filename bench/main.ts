@@ -13,22 +13,23 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeMainConfig } from './lib/configs.js';
+import { writeMainConfig, writeStreamConfig } from './lib/configs.js';
+import { formatStream, streamRun, type StreamResult } from './lib/stream.js';
 import { randomUsers, repliedOk, settings, userBody, type Context } from './lib/context.js';
 import { closedLoop, each, paced, type LoadResult } from './lib/load.js';
 import { reloadUnderLoad, type ReloadResult } from './lib/reload.js';
 import { report } from './lib/report.js';
 import { configScale, perMessage, wideFileScale, type PerMessageRow, type ScaleRow, type WideFileRow } from './lib/scale.js';
-import { readCounter, startForwarder, startRedis, startRedisCluster, startStub, startSwitchboard, type Server } from './lib/servers.js';
+import { readCounter, startForwarder, startRedis, startRedisCluster, startStreamRelay, startStreamStub, startStub, startSwitchboard, type Server } from './lib/servers.js';
 import { throughput, type Scenario, type ScenarioResult } from './lib/throughput.js';
 import { cpuMs } from './lib/procs.js';
 import { telegramDelivery, type TelegramRow } from './lib/telegram.js';
 import { formatComparison, formatSummary, summarizeProfile } from './profile-summary.js';
 
-const SECTIONS = ['throughput', 'fixed', 'profile', 'reload', 'scale', 'telegram'] as const;
+const SECTIONS = ['throughput', 'fixed', 'profile', 'reload', 'scale', 'telegram', 'stream'] as const;
 type Section = (typeof SECTIONS)[number];
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'string', default: 'forwarder,memory,redis-ab' }, scenarios: { type: 'string' }, baseline: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'string', default: 'forwarder,memory,redis-ab' }, scenarios: { type: 'string' }, baseline: { type: 'string' }, streams: { type: 'string' } } });
 const PROFILE_TARGETS = ['memory', 'redis-ab', 'redis-single', 'forwarder'];
 // --profile a,b: each profiled in turn; with `forwarder` among them, each Switchboard
 // profile is also compared with the forwarder's, in µs per request.
@@ -80,6 +81,8 @@ const comparisons: Array<{ label: string; text: string }> = [];
 let fallbackCount = 0;
 let telegram: TelegramRow[] | undefined;
 let clusterRatio: number | undefined;
+let streaming: string | undefined;
+let streamRows: StreamResult[] | undefined;
 
 try {
   const stub = keep(await startStub(root, ctx.loadCpu, 'stub (upstream)'));
@@ -240,6 +243,29 @@ try {
     ctx.log('== per-message cost vs config size');
     perMsg = await perMessage(ctx, hook);
   }
+  if (want('stream')) {
+    // N concurrent streams (`--streams`, default 1,000; 200 with --quick) of 200 deltas 20 ms apart.
+    const streams = Number(values.streams ?? (ctx.s.quick ? 200 : 1000));
+    const deltas = 200;
+    const interval = 20;
+    ctx.log(`\n== streaming: ${streams} concurrent streams × ${deltas} deltas, ${interval} ms apart`);
+    const sse = keep(await startStreamStub(root, ctx.loadCpu, deltas, interval));
+    const relay = keep(await startStreamRelay(root, ctx.serverCpu, `${sse.origin}/hook`));
+    const sbStream = keep(await startSwitchboard({ root, cpu: ctx.serverCpu, configDir: writeStreamConfig(join(ctx.tmp, 'stream'), `${sse.origin}/hook`), name: 'switchboard (streaming)' }));
+    const targets = [
+      { id: 'relay' as const, label: 'bare Fastify + undici SSE relay', url: `${relay.origin}/relay`, pid: relay.proc.pid },
+      { id: 'switchboard' as const, label: 'Switchboard, memory store', url: `${sbStream.origin}/channels/http/stream`, pid: sbStream.proc.pid },
+    ];
+    streamRows = [];
+    for (const t of targets) {
+      // A short warm-up, then the measured run.
+      await streamRun(t, Math.min(50, streams), 200, (i) => userBody(100_000 + i));
+      const r = await streamRun(t, streams, 1000, (i) => userBody(i));
+      streamRows.push(r);
+      ctx.log(`  ${t.label.padEnd(34)} ${r.deltas} deltas  ${Math.round(r.deltasPerSecond)}/s  cpu ${r.cpuUsPerDelta.toFixed(1)} µs/delta  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  rss ${r.rssMb.toFixed(0)} MB  failed ${r.failed}`);
+    }
+    streaming = formatStream(streamRows, deltas, interval);
+  }
 } finally {
   for (const s of servers.reverse()) await s.proc.stop();
 }
@@ -276,11 +302,12 @@ const markdown = report({
   profiles,
   comparisons,
   telegram,
+  ...(streaming ? { streaming } : {}),
 });
 writeFileSync(join(ctx.results, 'latest.md'), markdown);
 writeFileSync(
   join(ctx.results, 'latest.json'),
-  JSON.stringify({ startedAt, machine, commit, settings: ctx.s, throughput: tp, abShare, clusterRatio, fallbackCount, fixed, reload, scale, wideFile, perMessage: perMsg, telegram }, null, 2),
+  JSON.stringify({ startedAt, machine, commit, settings: ctx.s, throughput: tp, abShare, clusterRatio, fallbackCount, fixed, reload, scale, wideFile, perMessage: perMsg, telegram, streaming: streamRows }, null, 2),
 );
 process.stdout.write(`\n${markdown}\n`);
 ctx.log(`saved bench/results/latest.md and latest.json (${Math.round((performance.now() - t0) / 1000)} s)`);

@@ -27,7 +27,7 @@ import { releaseRedis } from './store/redis-connection.js';
 import { describeTopology, redisTopologyFromEnv } from './store/redis-topology.js';
 import type { Store } from './store/store.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
-import { callIntegration } from './webhook/client.js';
+import { callIntegration, streamIntegration } from './webhook/client.js';
 import { createTracing, tracingOptionsFromEnv } from './tracing/tracing.js';
 import { deliveryLeaseFromEnv, deliveryModeFromEnv, shutdownGraceFromEnv } from './delivery/delivery-env.js';
 import { connectDeliveryRedis } from './delivery/redis-delivery-client.js';
@@ -166,6 +166,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     store,
     router,
     call: callIntegration,
+    stream: streamIntegration,
     logger: log,
     metrics,
     files,

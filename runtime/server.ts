@@ -63,7 +63,7 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
 
   const dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 64 });
   const tracing = opts.tracing ?? createTracing({ version: VERSION });
-  const pipeline = createPipeline({ store: opts.store, call: opts.call, router: opts.router, metrics, log: app.log, tracing, ...(opts.counters ? { counters: opts.counters } : {}) });
+  const pipeline = createPipeline({ store: opts.store, call: opts.call, router: opts.router, metrics, log: app.log, tracing, ...(opts.counters ? { counters: opts.counters } : {}), ...(opts.stream ? { stream: opts.stream } : {}) });
   const limiter = opts.limiter ?? createMemoryRateLimiter();
   const controls = createConversationControls({ store: opts.store, limiter, metrics, log: app.log });
   const jobDeps = { pipeline, controls, dispatcher, ...(opts.files ? { files: opts.files } : {}) };

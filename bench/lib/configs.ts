@@ -132,3 +132,21 @@ export function writeWideFileConfig(dir: string, keys: number): string {
   writeFileSync(join(dir, 'wide.yaml'), `${lines.join('\n')}\n`);
   return dir;
 }
+
+/** The streaming tree: bot `stream` whose one integration streams (`stream: true`) from `webhookUrl`. */
+export function writeStreamConfig(dir: string, webhookUrl: string): string {
+  fresh(dir);
+  writeFileSync(join(dir, 'integrations.yaml'), `${integration('hook-stream', webhookUrl).replace('timeout: 10s', 'timeout: 2m')}stream: true\n`);
+  writeFileSync(
+    join(dir, 'bots.yaml'),
+    `apiVersion: switchboard/v1
+kind: Bot
+name: stream
+channels:
+  http: {}
+integrations:
+  - name: hook-stream
+`,
+  );
+  return dir;
+}

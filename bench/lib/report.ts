@@ -29,6 +29,8 @@ export interface ReportInput {
   profiles?: Array<{ label: string; file: string; text: string }>;
   comparisons?: Array<{ label: string; text: string }>;
   telegram?: TelegramRow[];
+  /** The streaming section, already formatted (bench/lib/stream.ts). */
+  streaming?: string;
 }
 
 export function report(r: ReportInput): string {
@@ -155,5 +157,6 @@ export function report(r: ReportInput): string {
     out.push(`### CPU profile: ${p.label} (\`${p.file}\`)`, '');
     out.push('```', p.text, '```', '');
   }
+  if (r.streaming) out.push(r.streaming, '');
   return out.join('\n');
 }

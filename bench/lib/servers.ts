@@ -29,6 +29,20 @@ export async function startForwarder(root: string, cpu: string, upstream: string
   return { proc, port, origin: `http://127.0.0.1:${port}` };
 }
 
+/** The streaming webhook stub (bench/stream-stub.ts). */
+export async function startStreamStub(root: string, cpu: string, deltas: number, intervalMs: number): Promise<Server> {
+  const proc = start({ name: 'stream stub', cpu, command: process.execPath, args: [...TSX, join(root, 'bench/stream-stub.ts'), '--deltas', String(deltas), '--interval', String(intervalMs)], cwd: root });
+  const { port } = await firstJsonLine<{ port: number }>(proc);
+  return { proc, port, origin: `http://127.0.0.1:${port}` };
+}
+
+/** The bare Fastify + undici SSE relay (bench/stream-relay.ts). */
+export async function startStreamRelay(root: string, cpu: string, upstream: string): Promise<Server> {
+  const proc = start({ name: 'stream relay', cpu, command: process.execPath, args: [...TSX, join(root, 'bench/stream-relay.ts'), '--upstream', upstream], cwd: root });
+  const { port } = await firstJsonLine<{ port: number }>(proc);
+  return { proc, port, origin: `http://127.0.0.1:${port}` };
+}
+
 /** A private redis-server (no persistence) on a free port. */
 export async function startRedis(cpu: string): Promise<Server> {
   const port = await freePort();

@@ -11,7 +11,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ChannelName, InboundMessage, OutboundReply } from '../core/message.js';
+import type { ChannelName, InboundMessage } from '../core/message.js';
+import type { ReplyStream } from '../pipeline/reply-stream.js';
 import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
 import type { ControlOptions } from '../controls/conversation-controls.js';
 
@@ -77,6 +78,10 @@ export interface ProcessOptions extends ControlOptions {
    * channel shows "typing" only for replies that take time.
    */
   onForward?: () => void;
+  /** True when the channel relays deltas live; false (default) assembles them and waits for the final reply. */
+  live?: boolean;
+  /** Cancels the upstream request when it fires (the client went away); no fallback follows. */
+  signal?: AbortSignal;
 }
 
 /** What a channel needs while it runs a job (and while it streams a file). */
@@ -85,10 +90,16 @@ export interface JobContext {
   snapshot: ConfigSnapshot;
   /**
    * The conversation controls (commands, rate limit), then the whole pipeline: history,
-   * routing, webhook attempts, fallbacks, history append. A reply with `limited` set means
-   * the user is over the rate limit (the webhook was not called).
+   * routing, webhook attempts, fallbacks, history append, as a ReplyStream. A reply with
+   * `limited` set means the user is over the rate limit (the webhook was not called). The
+   * deltas come only with `live: true`; without it the stream is one final reply.
    */
-  process(message: InboundMessage, opts?: ProcessOptions): Promise<OutboundReply>;
+  process(message: InboundMessage, opts?: ProcessOptions): ReplyStream;
+  /**
+   * `reply` mode only: answers the request now while `run` goes on (an event stream), so the
+   * conversation stays held until `run` ends. Absent when the job did not come from a waiting request.
+   */
+  respond?(response: ChannelResponse): void;
   /** Signs a link to `/files/:token` for a file this channel can open with `openFile`. */
   fileUrl(file: { channel: ChannelName; bot: string; ref: string; name?: string; mimeType?: string }): string;
   /** Shared dispatcher for channel API calls (channel `apiUrl` is exempt from the private-network rule). */

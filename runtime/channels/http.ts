@@ -12,6 +12,7 @@ import type { InboundMessage, OutboundReply } from '../core/message.js';
 import { safeEqual } from '../core/safe-equal.js';
 import { errorResponse } from '../core/errors.js';
 import type { ChannelAdapter, ChannelResponse, Triage } from './channel.js';
+import { acceptsEventStream, relayEventStream } from './http-event-stream.js';
 
 const id = z.union([z.string().min(1).max(256), z.number().int()]).transform(String);
 
@@ -85,7 +86,7 @@ export function describeZodError(error: z.ZodError): string {
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
-function bad(message: string): Triage<InboundMessage> {
+function bad(message: string): Triage<HttpPayload> {
   return { kind: 'answer', response: errorResponse('SWB_ERR_HTTP_BAD_REQUEST', message) };
 }
 
@@ -108,8 +109,11 @@ function rateLimitedResponse(retryAfterSeconds: number): ChannelResponse {
   };
 }
 
+/** The job's payload: the message itself, flagged when the client asked for an event stream. */
+export type HttpPayload = InboundMessage & { eventStream?: true };
+
 /** The HTTP channel: the job's payload is the `InboundMessage` itself, its result the response. */
-export const httpChannel: ChannelAdapter<InboundMessage> = {
+export const httpChannel: ChannelAdapter<HttpPayload> = {
   name: 'http',
   mode: 'reply',
   platform: 'HTTP',
@@ -133,7 +137,7 @@ export const httpChannel: ChannelAdapter<InboundMessage> = {
     const attachments = body.attachments ?? [];
     if (text === undefined && attachments.length === 0) return bad('a message needs "text" or "attachments"');
     const conversationId = body.conversation_id ?? body.user.id;
-    const message: InboundMessage = {
+    const message: HttpPayload = {
       bot: bot.name,
       channel: 'http',
       conversationId,
@@ -143,12 +147,18 @@ export const httpChannel: ChannelAdapter<InboundMessage> = {
       attachments: attachments.map(attachmentFromWire),
       requestId: request.requestId,
     };
+    if (acceptsEventStream(request.headers.accept)) message.eventStream = true;
     return { kind: 'job', job: { channel: 'http', bot: bot.name, requestId: request.requestId, conversationKey: `http:${bot.name}:${conversationId}`, payload: message } };
   },
 
   async run(job, _bot, ctx) {
-    const reply = await ctx.process(job.payload);
-    if (reply.limited) return rateLimitedResponse(reply.limited.retryAfterSeconds);
-    return { status: 200, body: replyBody(reply) };
+    if (job.payload.eventStream !== true) {
+      const reply = await ctx.process(job.payload).reply;
+      if (reply.limited) return rateLimitedResponse(reply.limited.retryAfterSeconds);
+      return { status: 200, body: replyBody(reply) };
+    }
+    const { eventStream: _flag, ...message } = job.payload;
+    // A rate-limited message never reached the webhook: it stays a plain JSON 429.
+    return relayEventStream(ctx, message, replyBody, (reply) => (reply.limited ? rateLimitedResponse(reply.limited.retryAfterSeconds) : undefined));
   },
 };

@@ -20,7 +20,8 @@ import { processWithFallback } from './process-with-fallback.js';
 import { apiTuning, channelFileOf } from './channel-api.js';
 import { createSlackApi, SlackApiError, type SlackApi } from './slack-api.js';
 import { slackInbound, triageSlackEvent, type SlackMessageEvent } from './slack-event.js';
-import { deliverSlackReply, logSlackError } from './slack-send.js';
+import { logSlackError } from './slack-send.js';
+import { deliverSlackStream, type SlackStreamTarget } from './slack-stream.js';
 import { checkSlackHeaders, slackVerifyMessages, verifySlackSignature } from './slack-verify.js';
 
 export interface SlackAdapterOptions {
@@ -31,6 +32,8 @@ export interface SlackAdapterOptions {
   maxRetryAfterSeconds?: number;
   /** Deadline of one Web API call (default 30 s). */
   apiTimeoutMs?: number;
+  /** Shortest gap between two `chat.appendStream` (or `chat.update`) calls of one streamed reply (default 1000 ms). */
+  streamIntervalMs?: number;
   /** Clock in ms for the signature's freshness check (default `Date.now`). */
   now?: () => number;
 }
@@ -42,6 +45,8 @@ export interface SlackPayload {
   event: SlackMessageEvent;
   conversationId: string;
   selfUserId?: string;
+  /** The envelope's `team_id` (a stream's `recipient_team_id` when the event has no `team`). */
+  teamId?: string;
 }
 
 const answer = (response: ChannelResponse): Triage<SlackPayload> => ({ kind: 'answer', response });
@@ -53,6 +58,9 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): ChannelAd
 
   const tuning = apiTuning(options);
   const apiFor = (cfg: SlackConfig, ctx: Pick<JobContext, 'dispatcher'>): SlackApi => createSlackApi({ botToken: cfg.botToken, apiUrl: cfg.apiUrl, dispatcher: ctx.dispatcher, ...tuning });
+  // Appends and updates of a live reply: a 429 pushes the next one back instead of blocking in a retry.
+  const liveApiFor = (cfg: SlackConfig, ctx: Pick<JobContext, 'dispatcher'>): SlackApi => createSlackApi({ botToken: cfg.botToken, apiUrl: cfg.apiUrl, dispatcher: ctx.dispatcher, ...tuning, maxRetries: 0 });
+  const streamIntervalMs = options.streamIntervalMs ?? 1000;
 
   /** The work done after the ack: self check, pipeline, delivery. Never throws. */
   const run = async (job: ChannelJob<SlackPayload>, bot: ResolvedBot, ctx: JobContext): Promise<undefined> => {
@@ -72,16 +80,25 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): ChannelAd
       log.debug({ channel: 'slack', bot: bot.name }, 'own message ignored');
       return undefined;
     }
-    const reply = await processWithFallback(ctx, bot, 'slack', log, () =>
-      slackInbound(event, {
-        bot: bot.name,
-        conversationId,
-        requestId: job.requestId,
-        ...(selfUserId !== undefined ? { selfUserId } : {}),
-        sign: (file) => ctx.fileUrl({ channel: 'slack', bot: bot.name, ...file }),
-      }),
+    const stream = processWithFallback(
+      ctx,
+      bot,
+      'slack',
+      log,
+      () =>
+        slackInbound(event, {
+          bot: bot.name,
+          conversationId,
+          requestId: job.requestId,
+          ...(selfUserId !== undefined ? { selfUserId } : {}),
+          sign: (file) => ctx.fileUrl({ channel: 'slack', bot: bot.name, ...file }),
+        }),
+      { live: true },
     );
-    await deliverSlackReply(api, { channel: event.channel, threadTs: event.thread_ts ?? event.ts }, reply, log, bot.format);
+    const target: SlackStreamTarget = { channel: event.channel, threadTs: event.thread_ts ?? event.ts, recipientUserId: event.user };
+    const teamId = event.team ?? job.payload.teamId;
+    if (teamId !== undefined) target.recipientTeamId = teamId;
+    await deliverSlackStream(api, liveApiFor(cfg, ctx), target, stream, { intervalMs: streamIntervalMs, format: bot.format }, log);
     return undefined;
   };
 
@@ -130,6 +147,7 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): ChannelAd
       }
       const payload: SlackPayload = { event: triage.event, conversationId: triage.conversationId };
       if (triage.selfUserId !== undefined) payload.selfUserId = triage.selfUserId;
+      if (typeof envelope.team_id === 'string') payload.teamId = envelope.team_id;
       return {
         kind: 'job',
         job: {

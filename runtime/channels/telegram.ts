@@ -13,18 +13,22 @@
 import { safeEqual } from '../core/safe-equal.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ResolvedBot } from '../config/snapshot.js';
-import type { OutboundReply } from '../core/message.js';
 import { errorResponse, SwitchboardError } from '../core/errors.js';
 import type { ChannelAdapter, ChannelFile, ChannelJob, ChannelRequest, JobContext, Triage } from './channel.js';
 import { processWithFallback } from './process-with-fallback.js';
 import { apiTuning, channelFileOf } from './channel-api.js';
 import { botIdFromToken, createTelegramApi, TelegramApiError, type TelegramApi, type TelegramIdentity } from './telegram-api.js';
-import { deliverTelegramReply, logTelegramError, startTyping, type TelegramTarget } from './telegram-send.js';
+import { logTelegramError, startTyping, type TelegramTarget } from './telegram-send.js';
+import { deliverTelegramStream } from './telegram-stream.js';
 import { isAddressedToBot, isTelegramUpdate, telegramInbound, triageUpdate, type TgMessage } from './telegram-update.js';
 
 export interface TelegramAdapterOptions {
   /** How often `typing` is repeated while the webhook works (default 4000 ms). */
   typingIntervalMs?: number;
+  /** Shortest gap between two `sendMessageDraft` calls of one streamed reply (default 500 ms). */
+  draftIntervalMs?: number;
+  /** Shortest gap between two `editMessageText` calls of one streamed reply in a group (default 1000 ms). */
+  editIntervalMs?: number;
   /** Lifetime of an `update_id` claim (default 24 h: Telegram gives up re-sending well before). */
   dedupeTtlSeconds?: number;
   /** 429 handling: retries (default 2) and the longest `retry_after` honoured (default 30 s). */
@@ -52,6 +56,10 @@ export function createTelegramAdapter(options: TelegramAdapterOptions = {}): Cha
 
   const tuning = apiTuning(options);
   const apiFor = (cfg: TelegramConfig, ctx: Pick<JobContext, 'dispatcher'>): TelegramApi => createTelegramApi({ token: cfg.token, apiUrl: cfg.apiUrl, dispatcher: ctx.dispatcher, ...tuning });
+  // Drafts and edits of a live reply: a 429 pushes the next one back instead of blocking in a retry.
+  const liveApiFor = (cfg: TelegramConfig, ctx: Pick<JobContext, 'dispatcher'>): TelegramApi => createTelegramApi({ token: cfg.token, apiUrl: cfg.apiUrl, dispatcher: ctx.dispatcher, ...tuning, maxRetries: 0 });
+  const draftIntervalMs = options.draftIntervalMs ?? 500;
+  const editIntervalMs = options.editIntervalMs ?? 1000;
 
   const authenticate = (headers: IncomingHttpHeaders, bot: ResolvedBot): boolean => {
     const expected = bot.channels.telegram?.secretToken;
@@ -88,27 +96,32 @@ export function createTelegramAdapter(options: TelegramAdapterOptions = {}): Cha
     if (message.is_topic_message && message.message_thread_id !== undefined) target.threadId = message.message_thread_id;
 
     // Typing starts once the message goes to the webhook: a command or a rate-limited message
-    // is answered at once (or not at all) and shows none.
+    // is answered at once (or not at all) and shows none; it stops once text is shown.
     let stopTyping = (): void => undefined;
     const onForward = (): void => {
       stopTyping = startTyping(api, target, typingIntervalMs, log);
     };
-    let reply: Pick<OutboundReply, 'content' | 'attachments'>;
     try {
-      reply = await processWithFallback(ctx, bot, 'telegram', log, () =>
-        telegramInbound(message, {
-          bot: bot.name,
-          conversationId,
-          requestId: job.requestId,
-          ...(me ? { me } : {}),
-          sign: (file) => ctx.fileUrl({ channel: 'telegram', bot: bot.name, ...file }),
-        }),
-        me?.username !== undefined ? { botUsername: me.username, onForward } : { onForward },
+      const stream = processWithFallback(
+        ctx,
+        bot,
+        'telegram',
+        log,
+        () =>
+          telegramInbound(message, {
+            bot: bot.name,
+            conversationId,
+            requestId: job.requestId,
+            ...(me ? { me } : {}),
+            sign: (file) => ctx.fileUrl({ channel: 'telegram', bot: bot.name, ...file }),
+          }),
+        me?.username !== undefined ? { botUsername: me.username, onForward, live: true } : { onForward, live: true },
       );
+      const live = liveApiFor(cfg, ctx);
+      await deliverTelegramStream(api, live, target, stream, { private: message.chat.type === 'private', draftIntervalMs, editIntervalMs, format: bot.format, onText: () => stopTyping() }, log);
     } finally {
       stopTyping();
     }
-    await deliverTelegramReply(api, target, reply, log, bot.format);
     return undefined;
   };
 

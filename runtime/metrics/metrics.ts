@@ -46,7 +46,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     registry,
     httpRequests: new FastCounter({ name: 'switchboard_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers }),
     httpDuration: new FastHistogram({ name: 'switchboard_http_request_duration_seconds', help: 'HTTP request duration by route', labelNames: ['route'], buckets: latencyBuckets, registers }),
-    messages: new FastCounter({ name: 'switchboard_messages_total', help: 'Messages processed by bot, channel and outcome (answered | fallback_message | rate_limited | command)', labelNames: ['bot', 'channel', 'outcome'], registers }),
+    messages: new FastCounter({ name: 'switchboard_messages_total', help: 'Messages processed by bot, channel and outcome (answered | fallback_message | rate_limited | command | interrupted | cancelled)', labelNames: ['bot', 'channel', 'outcome'], registers }),
     webhookAttempts: new FastCounter({ name: 'switchboard_webhook_attempts_total', help: 'Webhook attempts by bot, integration, role (primary | fallback) and outcome (ok | unreachable | timeout | http_status | bad_reply | blocked)', labelNames: ['bot', 'integration', 'role', 'outcome'], registers }),
     webhookLatency: new FastHistogram({ name: 'switchboard_webhook_latency_seconds', help: 'Webhook attempt latency by bot and integration', labelNames: ['bot', 'integration'], buckets: latencyBuckets, registers }),
     attachmentsDropped: new Counter({ name: 'switchboard_reply_attachments_dropped_total', help: 'Reply attachments not delivered because of their URL scheme, by bot and scheme (http | file | data | javascript | ftp | blob | other | invalid)', labelNames: ['bot', 'scheme'], registers }),

@@ -25,6 +25,8 @@ export interface LocalJobState {
   trace?: MessageTrace;
   /** True once the client that waits for the answer went away: a job not yet started is then dropped. */
   abandoned?: () => boolean;
+  /** A waiting request's early answer (`JobContext.respond`). */
+  respond?: (response: ChannelResponse) => void;
 }
 
 /**

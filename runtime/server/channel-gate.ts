@@ -16,6 +16,7 @@ import type { JobQueue, LocalJobState } from '../queue/job-queue.js';
 import type { MessageTrace } from '../tracing/message-trace.js';
 import type { Store } from '../store/store.js';
 import { fingerprintOf, idempotencyKeyOf, runIdempotent, type IdempotencyStore } from '../idempotency/idempotency.js';
+import { acceptsEventStream as isEventStreamRequest } from '../channels/http-event-stream.js';
 
 /** The adapter and bot a channel URL names, or the 404 to answer. */
 export function resolveChannel(snapshot: ConfigSnapshot, channel: string, botName: string): { adapter: ChannelAdapter; bot: ResolvedBot } | { response: ChannelResponse } {
@@ -51,15 +52,20 @@ export async function acceptChannelRequest(adapter: ChannelAdapter, request: Cha
   const { job } = triage;
   const local: LocalJobState = { snapshot: deps.snapshot, log: request.log, ...(deps.trace ? { trace: deps.trace } : {}), ...(deps.abandoned ? { abandoned: deps.abandoned } : {}) };
   if (adapter.mode === 'reply') {
-    const run = async (): Promise<ChannelResponse> => {
-      const res = await deps.queue.push(job, local);
-      // Dropped because the client left: not an answer to keep for a repeat of its Idempotency-Key.
-      if (res === undefined && deps.abandoned?.()) throw new SwitchboardError('SWB_ERR_STREAM_CANCELLED', 'the client went away before its turn');
-      return res ?? { status: 200 };
-    };
+    // The job may answer early (an event stream) and keep its conversation until it ends.
+    const run = (): Promise<ChannelResponse> =>
+      new Promise<ChannelResponse>((resolve, reject) => {
+        local.respond = resolve;
+        deps.queue.push(job, local).then((res) => {
+          // Dropped because the client left: not an answer to keep for a repeat of its Idempotency-Key.
+          if (res === undefined && deps.abandoned?.()) reject(new SwitchboardError('SWB_ERR_STREAM_CANCELLED', 'the client went away before its turn'));
+          else resolve(res ?? { status: 200 });
+        }, reject);
+      });
     const { key, response } = idempotencyKeyOf(request.headers['idempotency-key']);
     if (response) return response;
-    if (!key || !deps.idempotency) return run();
+    // An event stream cannot be replayed: such a request runs without an idempotency record.
+    if (!key || !deps.idempotency || isEventStreamRequest(request.headers.accept)) return run();
     return runIdempotent({ store: deps.idempotency, bot: bot.name, key, fingerprint: fingerprintOf(request.rawBody) }, run);
   }
   return claimAndQueue(adapter, job, request, deps);

@@ -5,7 +5,8 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Dispatcher } from 'undici';
-import type { JobContext } from '../channels/channel.js';
+import type { JobContext, ProcessOptions } from '../channels/channel.js';
+import { deferredReply, replyOnly, type StreamOptions } from '../pipeline/reply-stream.js';
 import { channelAdapters } from '../channels/index.js';
 import type { ConfigSnapshot } from '../config/snapshot.js';
 import type { MessageTrace } from '../tracing/message-trace.js';
@@ -22,25 +23,46 @@ export interface JobContextDeps {
   dispatcher: Dispatcher;
 }
 
+/** What the pipeline needs of a channel's options (only what is set: this runs per message). */
+function pipelineOptions(opts: ProcessOptions | undefined, trace: MessageTrace | undefined): StreamOptions | undefined {
+  if (!opts?.live && !opts?.signal && !trace) return undefined;
+  const out: StreamOptions = {};
+  if (opts?.live) out.live = true;
+  if (opts?.signal) out.signal = opts.signal;
+  if (trace) out.trace = trace.span;
+  return out;
+}
+
 /**
  * The context a channel runs a job (or opens a file) with. Under a durable queue (`reply`),
  * a reply recorded by an earlier attempt is returned without running the pipeline, and a new
- * reply is recorded before the channel delivers it.
+ * reply is recorded before the channel delivers it (a streamed reply: its final reply, before
+ * the channel's last delivery step).
  */
-export function createJobContext(deps: JobContextDeps, snapshot: ConfigSnapshot, log: FastifyBaseLogger, trace?: MessageTrace, reply?: RecordedReply): JobContext {
-  return {
+export function createJobContext(deps: JobContextDeps, snapshot: ConfigSnapshot, log: FastifyBaseLogger, trace?: MessageTrace, reply?: RecordedReply, respond?: JobContext['respond']): JobContext {
+  const ctx: JobContext = {
     snapshot,
-    process: async (message, opts) => {
+    process: (message, opts) => {
       // A reply recorded by an earlier attempt (durable queue) is delivered as it was.
-      if (reply?.recorded) return reply.recorded;
+      if (reply?.recorded) return replyOnly(Promise.resolve(reply.recorded));
       const bot = snapshot.bots.get(message.bot);
-      const own = bot ? await deps.controls.answer(bot, message, opts) : undefined;
-      if (!own) opts?.onForward?.();
-      const answer = own ?? (await (trace ? deps.pipeline.process(snapshot, message, trace.span) : deps.pipeline.process(snapshot, message)));
-      // A reply that cannot be recorded is still delivered; only a takeover would repeat the webhook call.
-      if (reply) await reply.record(answer).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not record the webhook reply before delivery'));
-      trace?.delivering();
-      return answer;
+      const stream = deferredReply(
+        (async () => {
+          const own = bot ? await deps.controls.answer(bot, message, opts) : undefined;
+          if (own) return replyOnly(Promise.resolve(own));
+          opts?.onForward?.();
+          const live = deps.pipeline.process(snapshot, message, pipelineOptions(opts, trace));
+          if (!reply) return live;
+          // A reply that cannot be recorded is still delivered; only a takeover would repeat the webhook call.
+          const recorded = live.reply.then(async (answer) => {
+            await reply.record(answer).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not record the webhook reply before delivery'));
+            return answer;
+          });
+          return { ...live, reply: recorded, [Symbol.asyncIterator]: () => live[Symbol.asyncIterator]() };
+        })(),
+      );
+      if (trace) void stream.reply.then(() => trace.delivering(), () => undefined);
+      return stream;
     },
     fileUrl: (file) => {
       if (!deps.files) throw new Error('file links are not configured (SWITCHBOARD_PUBLIC_URL, SWITCHBOARD_FILES_SECRET)');
@@ -49,6 +71,8 @@ export function createJobContext(deps: JobContextDeps, snapshot: ConfigSnapshot,
     dispatcher: deps.dispatcher,
     log,
   };
+  if (respond) ctx.respond = respond;
+  return ctx;
 }
 
 /**
@@ -71,6 +95,6 @@ export function createJobProcessor(deps: JobContextDeps & { config: ConfigSource
       log.warn({ channel: job.channel, bot: job.bot }, 'job for a channel or bot that is no longer configured; dropped');
       return undefined;
     }
-    return adapter.run(job, bot, createJobContext(deps, snapshot, log, local?.trace, reply));
+    return adapter.run(job, bot, createJobContext(deps, snapshot, log, local?.trace, reply, local?.respond));
   };
 }

@@ -9,7 +9,7 @@ import type { Dispatcher } from 'undici';
 import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
 import type { ChannelName } from '../core/message.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { CallIntegration } from '../pipeline/pipeline.js';
+import type { CallIntegration, StreamIntegration } from '../pipeline/pipeline.js';
 import type { JobQueueFactory } from '../queue/job-queue.js';
 import type { IdempotencyStore } from '../idempotency/idempotency.js';
 import type { ConfigStatus } from '../reload/config-manager.js';
@@ -42,6 +42,8 @@ export interface ServerOptions {
   store: Store;
   router: Router;
   call: CallIntegration;
+  /** Streams attempts for live consumers (default: every attempt assembled by `call`). */
+  stream?: StreamIntegration;
   /** Fastify logger option (pino); false in most tests. */
   logger?: FastifyServerOptions['logger'] | FastifyBaseLogger;
   /** `SWITCHBOARD_ADMIN_TOKEN`: when set, /config, /metrics and /bots/:bot/stats need it. */

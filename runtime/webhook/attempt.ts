@@ -50,6 +50,12 @@ export interface AttemptOptions {
   onRequest?: (request: SentRequest) => void;
   /** Clock for `webhook-timestamp`, ms since the epoch. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Streamed attempts: receives each non-empty delta synchronously as it is parsed, instead
+   * of the AttemptStream's iteration (which then yields nothing). The cheaper way for a
+   * consumer that relays every delta at once.
+   */
+  onDelta?: (text: string) => void;
   /** Cancels the attempt when it fires (e.g. the channel's client went away): the upstream connection is closed. */
   signal?: CancelSignal;
   /** W3C `traceparent` of the attempt span, sent as is. */

@@ -54,6 +54,7 @@ export function streamIntegration(integration: ResolvedIntegration, payload: Web
     firstTokenTimeoutMs: integration.firstTokenTimeoutMs ?? timeoutMs,
     idleTimeoutMs: integration.idleTimeoutMs ?? timeoutMs,
     maxBytes: MAX_REPLY_BYTES,
+    onDelta: opts.onDelta,
   });
   const signal = opts.signal;
   const onAbort = (): void => ctl.cancel();

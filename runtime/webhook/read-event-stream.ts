@@ -76,7 +76,7 @@ function apply(step: StreamStep, codec: StreamCodec, ctl: StreamControl, state: 
  * that closes before its end is `interrupted`; a line or event longer than the size cap is
  * `too_large`; bytes that are not UTF-8 become U+FFFD rather than failing the reply.
  */
-export async function readEventStream(body: Body, codec: StreamCodec, ctl: StreamControl, deadline: Deadline): Promise<StreamOutcome> {
+export function readEventStream(body: Body, codec: StreamCodec, ctl: StreamControl, deadline: Deadline): Promise<StreamOutcome> {
   ctl.info.streamed = true;
   const state: StreamState = { metadata: {} };
   let outcome: StreamOutcome | undefined;
@@ -90,17 +90,40 @@ export async function readEventStream(body: Body, codec: StreamCodec, ctl: Strea
     },
   });
   const decoder = new TextDecoder('utf-8');
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      parser.feed(decoder.decode(chunk, { stream: true }));
-      // Leaving the loop destroys the body, closing the connection.
-      if (outcome) return outcome;
-    }
-    parser.feed(decoder.decode());
-  } catch (err) {
-    return outcome ?? abortedOutcome(ctl, deadline, err);
-  }
-  if (outcome) return outcome;
+  // 'data' events rather than `for await`: the async iterator costs a few promises per chunk,
+  // and a streamed reply is one small chunk per delta.
+  return new Promise<StreamOutcome>((resolve) => {
+    let settled = false;
+    const settle = (o: StreamOutcome): void => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData);
+      resolve(o);
+    };
+    const onData = (chunk: Buffer): void => {
+      try {
+        parser.feed(decoder.decode(chunk, { stream: true }));
+      } catch (err) {
+        settle(abortedOutcome(ctl, deadline, err));
+      }
+      if (outcome && !settled) {
+        settle(outcome);
+        // Done reading: destroying the body closes the connection.
+        body.destroy();
+      }
+    };
+    body.on('data', onData);
+    body.once('end', () => {
+      parser.feed(decoder.decode());
+      settle(outcome ?? closedWithoutEnd(ctl));
+    });
+    body.once('error', (err: unknown) => settle(outcome ?? abortedOutcome(ctl, deadline, err)));
+    body.once('close', () => settle(outcome ?? abortedOutcome(ctl, deadline, new Error('the stream closed'))));
+  });
+}
+
+/** A stream whose body ended cleanly but never sent its end event. */
+function closedWithoutEnd(ctl: StreamControl): StreamOutcome {
   return {
     ok: false,
     failure: 'interrupted',

@@ -18,6 +18,8 @@ export interface StreamLimits {
   idleTimeoutMs: number;
   /** Cap on the UTF-8 bytes of the assembled text. */
   maxBytes: number;
+  /** Receives each delta at once instead of the buffered iteration. */
+  onDelta?: ((text: string) => void) | undefined;
 }
 
 export class StreamControl {
@@ -85,6 +87,11 @@ export class StreamControl {
     info.deltas++;
     info.textProduced = true;
     info.text += text;
+    const onDelta = this.limits.onDelta;
+    if (onDelta) {
+      onDelta(text);
+      return true;
+    }
     this.#queue.push({ delta: text });
     this.#wakeAll();
     return true;

@@ -12,6 +12,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ChannelAdapter, ChannelJob, ChannelRequest, ChannelResponse, JobContext } from '../../runtime/channels/channel.js';
 import type { ConfigSnapshot, ResolvedBot } from '../../runtime/config/snapshot.js';
 import type { InboundMessage, OutboundReply } from '../../runtime/core/message.js';
+import { replyOnly, type ReplyStream } from '../../runtime/pipeline/reply-stream.js';
+import type { ProcessOptions } from '../../runtime/channels/channel.js';
 import { createFileLinks, type FileLinks } from '../../runtime/files/file-links.js';
 import type { JobQueue } from '../../runtime/queue/job-queue.js';
 import { acceptChannelRequest, authenticateChannel } from '../../runtime/server/channel-gate.js';
@@ -110,6 +112,9 @@ export interface TestContext {
   log: FastifyBaseLogger;
   /** Replaces the pipeline (default: echo the text as `echo: <text>`). */
   setProcess(fn: (m: InboundMessage) => Promise<OutboundReply>): void;
+  /** Replaces the pipeline with one that streams (the options the channel passed are recorded in `processOptions`). */
+  setStream(fn: (m: InboundMessage) => ReplyStream): void;
+  processOptions: Array<ProcessOptions | undefined>;
   /** Makes the queue refuse jobs (the server is shutting down). */
   refuseBackground: boolean;
   /** Waits until every queued job has settled. */
@@ -130,6 +135,7 @@ export function createTestContext(bots: ResolvedBot[], opts: { publicUrl?: strin
   const all: Promise<void>[] = [];
   const dispatcher = new Agent({ keepAliveTimeout: 1000 });
   let process = async (m: InboundMessage): Promise<OutboundReply> => ({ content: `echo: ${m.text ?? ''}`, attachments: [], integration: 'echo' });
+  let stream: ((m: InboundMessage) => ReplyStream) | undefined;
   let requestCounter = 0;
   const queue: JobQueue = {
     push(job: ChannelJob) {
@@ -171,10 +177,13 @@ export function createTestContext(bots: ResolvedBot[], opts: { publicUrl?: strin
     refuseBackground: false,
     ctx: {
       snapshot: snap,
-      process: async (m, opts) => {
+      process: (m, options) => {
         processed.push(m);
-        opts?.onForward?.();
-        return process(m);
+        tc.processOptions.push(options);
+        options?.onForward?.();
+        if (stream) return stream(m);
+        // Like the pipeline, a throw comes out through `reply`.
+        return replyOnly(Promise.resolve().then(() => process(m)));
       },
       fileUrl: (file) => links.sign(file),
       dispatcher,
@@ -189,7 +198,12 @@ export function createTestContext(bots: ResolvedBot[], opts: { publicUrl?: strin
     },
     setProcess(fn) {
       process = fn;
+      stream = undefined;
     },
+    setStream(fn) {
+      stream = fn;
+    },
+    processOptions: [],
     async settle() {
       for (let i = 0; i < all.length; i++) await all[i];
     },

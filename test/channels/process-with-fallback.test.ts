@@ -22,7 +22,7 @@ describe('processWithFallback', () => {
   const message = { text: 'hi' } as InboundMessage;
 
   it('resolves with the pipeline reply', async () => {
-    const reply = await processWithFallback(tc.ctx, bot, 'slack', tc.log, () => message);
+    const reply = (await processWithFallback(tc.ctx, bot, 'slack', tc.log, () => message).reply);
     expect(reply).toMatchObject({ content: 'echo: hi', attachments: [] });
     expect(tc.processed).toEqual([message]);
   });
@@ -31,14 +31,14 @@ describe('processWithFallback', () => {
     tc.setProcess(async () => {
       throw new Error('pipeline exploded');
     });
-    expect(await processWithFallback(tc.ctx, bot, 'slack', tc.log, () => message)).toEqual({ content: 'Sorry, try later.', attachments: [] });
+    expect((await processWithFallback(tc.ctx, bot, 'slack', tc.log, () => message).reply)).toEqual({ content: 'Sorry, try later.', attachments: [] });
     expect(logged('message processing failed; sending the fallback message')).toMatchObject([{ level: 50, channel: 'slack', bot: 'support', err: 'pipeline exploded' }]);
   });
 
   it('answers the fallback message when the message cannot be built', async () => {
     const reply = await processWithFallback(tc.ctx, bot, 'telegram', tc.log, () => {
       throw new Error('no file links');
-    });
+    }).reply;
     expect(reply).toEqual({ content: 'Sorry, try later.', attachments: [] });
     expect(tc.processed).toEqual([]);
     expect(logged('message processing failed; sending the fallback message')).toMatchObject([{ channel: 'telegram', err: 'no file links' }]);

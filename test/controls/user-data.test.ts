@@ -90,10 +90,10 @@ for (const backend of backends) {
       expect((await world.say('u1', 'in a named conversation', { conversationId: 'c-42' })).statusCode).toBe(200);
       expect((await world.say('u1', 'to sales', { conversationId: 'deal-1', bot: 'sales' })).statusCode).toBe(200);
       // Telegram: a private chat (chat.id) and a group conversation (chat.id:from.id); Slack: a thread.
-      await world.app.pipeline.process(world.snapshot, inbound('telegram', '77', '77', 'tg private'));
-      await world.app.pipeline.process(world.snapshot, inbound('telegram', '77', '-100555:77', 'tg group'));
-      await world.app.pipeline.process(world.snapshot, inbound('telegram', '78', '-100555:78', 'someone else in the group'));
-      await world.app.pipeline.process(world.snapshot, inbound('slack', 'U1', 'C1:1700000000.000100', 'slack thread'));
+      await world.app.pipeline.process(world.snapshot, inbound('telegram', '77', '77', 'tg private')).reply;
+      await world.app.pipeline.process(world.snapshot, inbound('telegram', '77', '-100555:77', 'tg group')).reply;
+      await world.app.pipeline.process(world.snapshot, inbound('telegram', '78', '-100555:78', 'someone else in the group')).reply;
+      await world.app.pipeline.process(world.snapshot, inbound('slack', 'U1', 'C1:1700000000.000100', 'slack thread')).reply;
     }
 
     it('401 without the admin token on both routes', async () => {

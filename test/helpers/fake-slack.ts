@@ -30,7 +30,11 @@ export interface FakeSlack {
   downloads: Array<{ path: string; authorization: string | undefined }>;
   /** Registers a private file; returns its url_private. */
   addFile(id: string, name: string, content: Buffer, contentType: string): string;
-  /** The next `times` calls of `method` answer `{ ok: false, error }`. */
+  /** Messages posted or streamed, by ts: their text now (after updates and appends) and whether the stream is open. */
+  messages: Map<string, { text: string; streaming: boolean }>;
+  /** Ends the stream of message `ts` as Slack does after ~5 idle minutes (appends then get `message_not_in_streaming_state`). */
+  expire(ts: string): void;
+  /** The next `times` calls of `method` answer `{ ok: false, error }` (e.g. a workspace that refuses `chat.startStream`). */
   fail(method: string, error: string, times?: number): void;
   /** The next `times` calls of `method` answer HTTP 429 with `Retry-After: seconds`. */
   rateLimit(method: string, seconds: number, times?: number): void;
@@ -55,6 +59,7 @@ export async function startFakeSlack(opts: { botToken?: string; botUserId?: stri
   const files = new Map<string, { id: string; path: string; content: Buffer; contentType: string }>();
   const failures = createFailureQueue<{ error?: string; retryAfter?: number }>();
   let ts = 1_700_000_000;
+  const messages = new Map<string, { text: string; streaming: boolean }>();
   let origin = '';
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
@@ -91,8 +96,32 @@ export async function startFakeSlack(opts: { botToken?: string; botUserId?: stri
     switch (method) {
       case 'auth.test':
         return json(res, 200, { ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'switchboard', team_id: 'T0001', user_id: botUserId, bot_id: botId });
-      case 'chat.postMessage':
-        return json(res, 200, { ok: true, channel: params.channel, ts: `${ts++}.000100`, message: { text: params.text, bot_id: botId } });
+      case 'chat.postMessage': {
+        const id = `${ts++}.000100`;
+        messages.set(id, { text: String(params.text ?? ''), streaming: false });
+        return json(res, 200, { ok: true, channel: params.channel, ts: id, message: { text: params.text, bot_id: botId } });
+      }
+      case 'chat.update': {
+        const m = messages.get(String(params.ts));
+        if (!m) return json(res, 200, { ok: false, error: 'message_not_found' });
+        m.text = String(params.text ?? '');
+        return json(res, 200, { ok: true, channel: params.channel, ts: params.ts, text: m.text });
+      }
+      case 'chat.startStream': {
+        if (typeof params.thread_ts !== 'string') return json(res, 200, { ok: false, error: 'invalid_arguments' });
+        const id = `${ts++}.000200`;
+        messages.set(id, { text: String(params.markdown_text ?? ''), streaming: true });
+        return json(res, 200, { ok: true, channel: params.channel, ts: id });
+      }
+      case 'chat.appendStream':
+      case 'chat.stopStream': {
+        const m = messages.get(String(params.ts));
+        if (!m) return json(res, 200, { ok: false, error: 'message_not_found' });
+        if (!m.streaming) return json(res, 200, { ok: false, error: 'message_not_in_streaming_state' });
+        m.text += String(params.markdown_text ?? '');
+        if (method === 'chat.stopStream') m.streaming = false;
+        return json(res, 200, { ok: true, channel: params.channel, ts: params.ts });
+      }
       case 'files.info': {
         const f = files.get(String(params.file));
         if (!f) return json(res, 200, { ok: false, error: 'file_not_found' });
@@ -111,6 +140,11 @@ export async function startFakeSlack(opts: { botToken?: string; botUserId?: stri
     botUserId,
     botId,
     calls: log.calls,
+    messages,
+    expire(id) {
+      const m = messages.get(id);
+      if (m) m.streaming = false;
+    },
     downloads,
     callsOf: log.callsOf,
     addFile(id, name, content, contentType) {

@@ -32,7 +32,9 @@ export interface FakeTelegram {
   downloads: string[];
   /** Registers a downloadable file: getFile(fileId) → `files/<name>` → content. */
   addFile(fileId: string, content: Buffer, opts?: { name?: string; contentType?: string }): void;
-  /** The next `times` calls of `method` fail with `failure`. */
+  /** The current text of each message sent with sendMessage (after its edits), by message_id. */
+  texts: Map<number, string>;
+  /** The next `times` calls of `method` fail with `failure` (429 with `retry_after`: a rate limit). */
   fail(method: string, failure: TelegramFailure, times?: number): void;
   /** Delays answers of `method` by `ms`. */
   delay(method: string, ms: number): void;
@@ -54,6 +56,7 @@ export async function startFakeTelegram(opts: { token?: string; username?: strin
   const failures = createFailureQueue<TelegramFailure>();
   const delays = new Map<string, number>();
   let nextMessageId = 1000;
+  const texts = new Map<number, string>();
 
   const answer = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -98,7 +101,25 @@ export async function startFakeTelegram(opts: { token?: string; username?: strin
       }
       case 'sendChatAction':
         return answer(res, 200, { ok: true, result: true });
-      case 'sendMessage':
+      case 'sendMessageDraft':
+        if (typeof params.draft_id !== 'number' || params.draft_id === 0) return answer(res, 400, { ok: false, error_code: 400, description: 'Bad Request: invalid draft_id' });
+        if (typeof params.text !== 'string' || params.text.length > 4096) return answer(res, 400, { ok: false, error_code: 400, description: 'Bad Request: text is too long' });
+        return answer(res, 200, { ok: true, result: true });
+      case 'editMessageText': {
+        const id = Number(params.message_id);
+        const current = texts.get(id);
+        if (current === undefined) return answer(res, 400, { ok: false, error_code: 400, description: 'Bad Request: message to edit not found' });
+        if (current === params.text) return answer(res, 400, { ok: false, error_code: 400, description: 'Bad Request: message is not modified' });
+        if (typeof params.text !== 'string' || params.text.length > 4096) return answer(res, 400, { ok: false, error_code: 400, description: 'Bad Request: MESSAGE_TOO_LONG' });
+        texts.set(id, params.text);
+        return answer(res, 200, { ok: true, result: { message_id: id, chat: { id: params.chat_id }, text: params.text } });
+      }
+      case 'sendMessage': {
+        if (typeof params.text !== 'string' || params.text.length > 4096) return answer(res, 400, { ok: false, error_code: 400, description: 'Bad Request: message is too long' });
+        const id = nextMessageId++;
+        texts.set(id, params.text);
+        return answer(res, 200, { ok: true, result: { message_id: id, chat: { id: params.chat_id }, date: Math.floor(Date.now() / 1000) } });
+      }
       case 'sendPhoto':
       case 'sendDocument':
       case 'sendAudio':
@@ -115,6 +136,7 @@ export async function startFakeTelegram(opts: { token?: string; username?: strin
     botId,
     username,
     calls: log.calls,
+    texts,
     downloads,
     callsOf: log.callsOf,
     addFile(fileId, content, o = {}) {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ResolvedBot, ResolvedIntegration } from '../../runtime/config/snapshot.js';
 import type { InboundMessage, StoredMessage, WebhookRequest } from '../../runtime/core/message.js';
 import { createMetrics } from '../../runtime/metrics/metrics.js';
-import { createPipeline, type CallIntegration } from '../../runtime/pipeline/pipeline.js';
+import { createPipeline, type CallIntegration, type StreamIntegration } from '../../runtime/pipeline/pipeline.js';
 import type { AttemptEvent, RouteDecision, Router } from '../../runtime/routing/router.js';
 import type { BeginTurnQuery, CounterIncrement, EndTurnWrite, Store } from '../../runtime/store/store.js';
 import type { AttemptResult } from '../../runtime/webhook/attempt.js';
@@ -106,7 +106,7 @@ describe('pipeline', () => {
   it('answers with the reply, sends the history window, and records the turn with the pending counters', async () => {
     const counters = [{ key: 'stats:support', field: 'primary:requests', by: 1 }];
     const w = world({ decision: { order: ['primary'], primary: 'primary' }, results: { primary: ok('hello', { attachments: [{ type: 'image', url: 'https://x/y.png', mime_type: 'image/png' }] }) }, history: [{ role: 'user', content: 'old 1' }, { role: 'assistant', content: 'old 2' }, { role: 'user', content: 'old 3' }], counters });
-    const reply = await w.pipeline.process(w.snap, message('hi'));
+    const reply = await w.pipeline.process(w.snap, message('hi')).reply;
     expect(reply).toEqual({ content: 'hello', attachments: [{ type: 'image', url: 'https://x/y.png', mimeType: 'image/png' }], integration: 'primary' });
     expect(w.store.begun).toEqual([{ historyKey: 'h:support:http:c1', limit: 2, assignment: { key: 'a:user', candidate: 'primary', ttlSeconds: 60 }, json: true }]);
     expect(w.call.calls[0]?.payload.messages.map((m) => m.content)).toEqual(['old 2', 'old 3', 'hi']);
@@ -116,7 +116,7 @@ describe('pipeline', () => {
 
   it('tries the fallback after a failed primary and counts the fallback', async () => {
     const w = world({ decision: { order: ['primary', 'backup'], primary: 'primary' }, results: { primary: down('connect ECONNREFUSED'), backup: ok('from backup') } });
-    const reply = await w.pipeline.process(w.snap, message('hi'));
+    const reply = await w.pipeline.process(w.snap, message('hi')).reply;
     expect(reply).toMatchObject({ content: 'from backup', integration: 'backup' });
     expect(w.call.calls.map((c) => c.name)).toEqual(['primary', 'backup']);
     expect(w.router.events.map((e) => [e.integration, e.outcome, e.primary])).toEqual([
@@ -128,7 +128,7 @@ describe('pipeline', () => {
 
   it('answers the fallback message with the failure code of a single failed attempt', async () => {
     const w = world({ decision: { order: ['primary'], primary: 'primary' }, results: { primary: down('connect ECONNREFUSED') } });
-    const reply = await w.pipeline.process(w.snap, message('hi'));
+    const reply = await w.pipeline.process(w.snap, message('hi')).reply;
     expect(reply).toEqual({ content: 'Sorry.', attachments: [], error: { code: 'SWB_ERR_WEBHOOK_UNREACHABLE', message: 'connect ECONNREFUSED' } });
     // The user's message is still recorded, without a reply.
     expect(w.store.ended[0]?.messages).toEqual([{ role: 'user', content: 'hi' }]);
@@ -136,15 +136,15 @@ describe('pipeline', () => {
 
   it('answers SWB_ERR_ALL_ATTEMPTS_FAILED when several attempts failed, or none could run', async () => {
     const several = world({ decision: { order: ['primary', 'backup'], primary: 'primary' }, results: { primary: down('a'), backup: down('b') } });
-    expect((await several.pipeline.process(several.snap, message('hi'))).error).toEqual({ code: 'SWB_ERR_ALL_ATTEMPTS_FAILED', message: 'every attempt failed; last: b' });
+    expect((await several.pipeline.process(several.snap, message('hi')).reply).error).toEqual({ code: 'SWB_ERR_ALL_ATTEMPTS_FAILED', message: 'every attempt failed; last: b' });
     const none = world({ decision: { order: [], primary: undefined }, results: {} });
-    expect((await none.pipeline.process(none.snap, message('hi'))).error).toEqual({ code: 'SWB_ERR_ALL_ATTEMPTS_FAILED', message: 'no integration with weight > 0 is available' });
+    expect((await none.pipeline.process(none.snap, message('hi')).reply).error).toEqual({ code: 'SWB_ERR_ALL_ATTEMPTS_FAILED', message: 'no integration with weight > 0 is available' });
   });
 
   it('answers without history when the store is down, keeps the hash candidate, and leaves counters pending', async () => {
     const w = world({ decision: { order: ['primary'], primary: 'primary' }, results: { primary: ok('still here') }, counters: [{ key: 'stats:support', field: 'f', by: 1 }] });
     w.store.failBegin = true;
-    const reply = await w.pipeline.process(w.snap, message('hi'));
+    const reply = await w.pipeline.process(w.snap, message('hi')).reply;
     expect(reply.content).toBe('still here');
     expect(w.call.calls[0]?.payload.messages.map((m) => m.content)).toEqual(['hi']);
     expect(w.store.ended).toEqual([]);
@@ -155,14 +155,88 @@ describe('pipeline', () => {
     const counters = [{ key: 'stats:support', field: 'f', by: 2 }];
     const w = world({ decision: { order: ['primary'], primary: 'primary' }, results: { primary: ok('answer') }, counters });
     w.store.failEnd = true;
-    expect((await w.pipeline.process(w.snap, message('hi'))).content).toBe('answer');
+    expect((await w.pipeline.process(w.snap, message('hi')).reply).content).toBe('answer');
     expect(w.restored).toEqual(counters);
   });
 
   it('records a re-pick when the recorded arm lost its weight', async () => {
     const w = world({ decision: { order: ['backup'], primary: 'backup', reassign: 'backup' }, results: { backup: ok('re-picked') } });
-    await w.pipeline.process(w.snap, message('hi'));
+    await w.pipeline.process(w.snap, message('hi')).reply;
     expect(w.store.assignments).toEqual([['a:user', 'backup', 60]]);
+  });
+
+  describe('streamed attempts (live consumer)', () => {
+    /** A scripted streamed attempt: these deltas, then this result. */
+    function streamed(deltas: string[], result: AttemptResult): StreamIntegration & { started: string[] } {
+      const started: string[] = [];
+      const fn: StreamIntegration = (i, _payload, opts) => {
+        started.push(i.name);
+        const text = deltas.join('');
+        const info = { streamed: true, deltas: deltas.length, textProduced: deltas.length > 0, text };
+        // Like the webhook client: deltas go to onDelta when it is given, else to the iteration.
+        const onDelta = opts.onDelta;
+        return {
+          result: Promise.resolve().then(() => {
+            for (const d of deltas) onDelta?.(d);
+            return { ...result, stream: info };
+          }),
+          cancel: () => undefined,
+          async *[Symbol.asyncIterator]() {
+            if (!onDelta) for (const delta of deltas) yield { delta };
+          },
+        };
+      };
+      return Object.assign(fn, { started });
+    }
+    const cut = (message: string): AttemptResult => ({ ok: false, failure: 'interrupted', message, latencyMs: 5, retried: false });
+
+    function live(results: Record<string, AttemptResult>, stream: StreamIntegration) {
+      const w = world({ decision: { order: ['primary', 'backup'], primary: 'primary' }, results });
+      const snap = snapshot([w.snap.bots.get('support') as ResolvedBot], [integration('primary', { stream: true }), integration('backup')]);
+      const pipeline = createPipeline({ store: w.store, router: w.router, call: w.call, stream, metrics: w.metrics, log: silent });
+      return { ...w, snap, pipeline };
+    }
+    async function collect(s: ReturnType<ReturnType<typeof createPipeline>['process']>) {
+      const deltas: string[] = [];
+      for await (const d of s) deltas.push(d.delta);
+      return { deltas, reply: await s.reply };
+    }
+
+    it('hands the deltas over and ends with the reply', async () => {
+      const w = live({ backup: ok('unused') }, streamed(['Hel', 'lo'], ok('Hello')));
+      expect(await collect(w.pipeline.process(w.snap, message('hi'), { live: true }))).toEqual({ deltas: ['Hel', 'lo'], reply: { content: 'Hello', attachments: [], integration: 'primary' } });
+      expect(w.call.calls).toEqual([]);
+    });
+
+    it('after a shown delta: no fallback, the text shown marked interrupted, stored and counted', async () => {
+      const w = live({ backup: ok('from backup') }, streamed(['partial'], cut('the stream ended early')));
+      const got = await collect(w.pipeline.process(w.snap, message('hi'), { live: true }));
+      expect(got).toEqual({ deltas: ['partial'], reply: { content: 'partial', attachments: [], integration: 'primary', error: { code: 'SWB_ERR_STREAM_INTERRUPTED', message: 'the stream ended early' } } });
+      expect(w.call.calls).toEqual([]);
+      expect(w.store.ended[0]?.messages).toEqual([{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'partial' }]);
+      expect(await w.metrics.registry.getSingleMetricAsString('switchboard_messages_total')).toMatch(/outcome="interrupted"\} 1/);
+    });
+
+    it('before any delta: the failure goes to the fallback', async () => {
+      const w = live({ backup: ok('from backup') }, streamed([], { ok: false, failure: 'first_token_timeout', message: 'no text within firstTokenTimeout', latencyMs: 5, retried: false }));
+      expect(await collect(w.pipeline.process(w.snap, message('hi'), { live: true }))).toEqual({ deltas: [], reply: { content: 'from backup', attachments: [], integration: 'backup' } });
+      expect(w.call.calls.map((c) => c.name)).toEqual(['backup']);
+    });
+
+    it('a cancelled attempt tries no fallback', async () => {
+      const w = live({ backup: ok('from backup') }, streamed([], { ok: false, failure: 'cancelled', message: 'cancelled', latencyMs: 5, retried: false }));
+      const got = await collect(w.pipeline.process(w.snap, message('hi'), { live: true }));
+      expect(got.reply.error?.code).toBe('SWB_ERR_STREAM_CANCELLED');
+      expect(w.call.calls).toEqual([]);
+      expect(await w.metrics.registry.getSingleMetricAsString('switchboard_messages_total')).toMatch(/outcome="cancelled"\} 1/);
+    });
+
+    it('without live, a streaming integration is assembled by the call (nothing is shown, so fallbacks stay open)', async () => {
+      const stream = streamed(['never'], ok('never'));
+      const w = live({ primary: cut('cut'), backup: ok('from backup') }, stream);
+      expect(await collect(w.pipeline.process(w.snap, message('hi')))).toEqual({ deltas: [], reply: { content: 'from backup', attachments: [], integration: 'backup' } });
+      expect(stream.started).toEqual([]);
+    });
   });
 });
 
@@ -176,10 +250,10 @@ describe('pipeline store-error logging', () => {
     store.failEnd = true;
     let clock = 0;
     const pipeline = createPipeline({ store, router: fakeRouter({ order: ['primary'], primary: 'primary' }), call: fakeCall({ primary: ok('hi') }), metrics: createMetrics(), log, now: () => clock });
-    for (let i = 0; i < 50; i++) await pipeline.process(snap, message(`m${i}`));
+    for (let i = 0; i < 50; i++) await pipeline.process(snap, message(`m${i}`)).reply;
     expect(warned.map((w) => w.msg)).toEqual(['history store unavailable: this turn was not recorded']);
     clock += 10_000;
-    await pipeline.process(snap, message('later'));
+    await pipeline.process(snap, message('later')).reply;
     expect(warned).toHaveLength(2);
     expect(warned[1]?.obj).toMatchObject({ err: 'store down', repeated: 49 });
   });
