@@ -20,6 +20,7 @@ import { createStatsRecorder } from './stats/stats-recorder.js';
 import { buildServer, type SwitchboardApp } from './server.js';
 import { memoryLimitFromEnv } from './store/memory-limit.js';
 import { maxConnectionsFromEnv } from './server/connection-limits.js';
+import { maxInFlightFromEnv } from './server/in-flight-limit.js';
 import { configWarnings, startupWarnings } from './startup-warnings.js';
 import { createMemoryStore } from './store/memory-store.js';
 import { createRedisStore } from './store/redis-store.js';
@@ -78,6 +79,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   deliveryModeFromEnv(env);
   const maxConnections = maxConnectionsFromEnv(env);
   const shutdownGraceMs = shutdownGraceFromEnv(env);
+  const maxInFlight = maxInFlightFromEnv(env);
   let configRef: ConfigManager | undefined;
   const metrics = createMetrics({ revision: () => configRef?.current().revision });
   // Reloads parse large files on a worker thread, so serving never waits for them.
@@ -169,6 +171,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     stream: streamIntegration,
     logger: log,
     metrics,
+    maxInFlight,
     files,
     counters: stats,
     maxConnections,

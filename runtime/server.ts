@@ -76,7 +76,7 @@ export async function buildServer(opts: ServerOptions): Promise<SwitchboardApp> 
   registerJsonBody(app);
   registerHooks(app, metrics);
   registerErrorHandlers(app, BODY_LIMIT);
-  registerChannelRoutes(app, { config: opts.config, store: opts.store, queue, tracing, idempotency: opts.idempotency ?? createMemoryIdempotency() });
+  registerChannelRoutes(app, { config: opts.config, store: opts.store, queue, tracing, idempotency: opts.idempotency ?? createMemoryIdempotency(), ...(opts.maxInFlight !== undefined ? { maxInFlight: opts.maxInFlight } : {}) });
   registerAdminRoutes(app, { ...opts, metrics, queue });
   registerUserRoutes(app, { config: opts.config, store: opts.store, limiter, ...(opts.adminToken ? { adminToken: opts.adminToken } : {}) });
   registerFileRoutes(app, { ...jobDeps, config: opts.config });

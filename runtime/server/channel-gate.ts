@@ -13,6 +13,7 @@ import { errorMessage } from '../core/error-message.js';
 import { errorResponse, SwitchboardError } from '../core/errors.js';
 import type { ChannelName } from '../core/message.js';
 import type { JobQueue, LocalJobState } from '../queue/job-queue.js';
+import { refuseOverLimit } from './in-flight-limit.js';
 import type { MessageTrace } from '../tracing/message-trace.js';
 import type { Store } from '../store/store.js';
 import { fingerprintOf, idempotencyKeyOf, runIdempotent, type IdempotencyStore } from '../idempotency/idempotency.js';
@@ -43,12 +44,20 @@ export interface GateDeps {
   queue: JobQueue;
   /** Records of `Idempotency-Key` requests (reply-mode channels). */
   idempotency?: IdempotencyStore;
+  /** Messages this replica may hold at once; over it new ones are refused with a 503 (default: unlimited). */
+  maxInFlight?: number;
 }
 
 /** Triage, claim and queue an authenticated request; resolves with the answer for the sender. */
 export async function acceptChannelRequest(adapter: ChannelAdapter, request: ChannelRequest, bot: ResolvedBot, deps: GateDeps): Promise<ChannelResponse> {
   const triage = adapter.triage(request, bot);
   if (triage.kind === 'answer') return triage.response;
+  // Before the claim, so a refused delivery is not taken for a duplicate when it is re-sent.
+  const refusal = refuseOverLimit(deps.queue.size, deps.maxInFlight ?? Infinity);
+  if (refusal) {
+    request.log.warn({ channel: adapter.name, bot: bot.name, inFlight: deps.queue.size }, 'too many messages in flight; asking the sender to retry');
+    return refusal;
+  }
   const { job } = triage;
   const local: LocalJobState = { snapshot: deps.snapshot, log: request.log, ...(deps.trace ? { trace: deps.trace } : {}), ...(deps.abandoned ? { abandoned: deps.abandoned } : {}) };
   if (adapter.mode === 'reply') {

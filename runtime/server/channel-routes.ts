@@ -28,6 +28,7 @@ export interface ChannelRouteDeps {
   queue: JobQueue;
   tracing: Tracing;
   idempotency?: IdempotencyStore;
+  maxInFlight?: number;
 }
 
 /** The client's connection is closed (or closing): an answer could no longer reach it. */
@@ -65,7 +66,7 @@ export function registerChannelRoutes(app: FastifyInstance, deps: ChannelRouteDe
       const trace = startMessageTrace(deps.tracing, req.headers, { channel: adapter.name, bot: bot.name, requestId: req.id });
       let res;
       try {
-        res = await acceptChannelRequest(adapter, request, bot, { snapshot, store: deps.store, queue: deps.queue, trace, abandoned: () => clientGone(req.raw.socket), ...(deps.idempotency ? { idempotency: deps.idempotency } : {}) });
+        res = await acceptChannelRequest(adapter, request, bot, { snapshot, store: deps.store, queue: deps.queue, trace, abandoned: () => clientGone(req.raw.socket), ...(deps.idempotency ? { idempotency: deps.idempotency } : {}), ...(deps.maxInFlight !== undefined ? { maxInFlight: deps.maxInFlight } : {}) });
       } finally {
         trace.finish();
       }

@@ -64,6 +64,8 @@ export interface ServerOptions {
   bodyTimeoutMs?: number;
   /** Open sockets at most (`SWITCHBOARD_MAX_CONNECTIONS`, default 800). */
   maxConnections?: number;
+  /** `SWITCHBOARD_MAX_IN_FLIGHT`: channel messages held at once before new ones get a 503 (default: unlimited). */
+  maxInFlight?: number;
   /** Dispatcher for channel API calls (Telegram/Slack); defaults to a shared undici Agent. */
   dispatcher?: Dispatcher;
   /** The queue between "accepted" and "processed" (default: in process; the durable one on Redis). */
