@@ -24,12 +24,13 @@ import { readCounter, startForwarder, startRedis, startRedisCluster, startStream
 import { throughput, type Scenario, type ScenarioResult } from './lib/throughput.js';
 import { cpuMs } from './lib/procs.js';
 import { telegramDelivery, type TelegramRow } from './lib/telegram.js';
+import { INFLIGHT_TARGETS, inflight, type InflightRow, type InflightTargetId } from './lib/inflight.js';
 import { formatComparison, formatSummary, summarizeProfile } from './profile-summary.js';
 
-const SECTIONS = ['throughput', 'fixed', 'profile', 'reload', 'scale', 'telegram', 'stream'] as const;
+const SECTIONS = ['throughput', 'fixed', 'profile', 'reload', 'scale', 'telegram', 'stream', 'inflight'] as const;
 type Section = (typeof SECTIONS)[number];
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'string', default: 'forwarder,memory,redis-ab' }, scenarios: { type: 'string' }, baseline: { type: 'string' }, streams: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'string', default: 'forwarder,memory,redis-ab' }, scenarios: { type: 'string' }, baseline: { type: 'string' }, streams: { type: 'string' }, 'inflight-targets': { type: 'string', default: 'forwarder,memory,redis-ab,portkey' }, 'inflight-cases': { type: 'string' } } });
 const PROFILE_TARGETS = ['memory', 'redis-ab', 'redis-single', 'forwarder'];
 // --profile a,b: each profiled in turn; with `forwarder` among them, each Switchboard
 // profile is also compared with the forwarder's, in µs per request.
@@ -38,6 +39,8 @@ for (const t of profileTargets) if (!PROFILE_TARGETS.includes(t)) throw new Erro
 const only = new Set((values.only ?? SECTIONS.join(',')).split(',').map((s) => s.trim()));
 for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section "${s}" (known: ${SECTIONS.join(', ')})`);
 const want = (s: Section): boolean => only.has(s);
+const inflightTargets = values['inflight-targets']!.split(',').map((x) => x.trim()) as InflightTargetId[];
+for (const t of inflightTargets) if (!Object.hasOwn(INFLIGHT_TARGETS, t)) throw new Error(`--inflight-targets: one or more of ${Object.keys(INFLIGHT_TARGETS).join(', ')}`);
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const twoCores = cpus().length >= 2;
@@ -50,6 +53,14 @@ const ctx: Context = {
   s: settings(values.quick === true),
   log: (line) => process.stderr.write(`${line}\n`),
 };
+// --inflight-cases 2000x1000,10000x9500: webhook ms × conversations in flight.
+if (values['inflight-cases']) {
+  ctx.s.inflightCases = values['inflight-cases'].split(',').map((c) => {
+    const m = /^(\d+)x(\d+)$/.exec(c.trim());
+    if (!m) throw new Error(`--inflight-cases: "${c}" is not <webhook ms>x<in flight>, e.g. 2000x5000`);
+    return { latencyMs: Number(m[1]), inFlight: Number(m[2]) };
+  });
+}
 mkdirSync(ctx.tmp, { recursive: true });
 mkdirSync(ctx.results, { recursive: true });
 
@@ -76,6 +87,7 @@ let reload: ReloadResult | undefined;
 let scale: ScaleRow[] | undefined;
 let wideFile: WideFileRow | undefined;
 let perMsg: PerMessageRow[] | undefined;
+let inflightRows: InflightRow[] | undefined;
 const profiles: Array<{ label: string; file: string; text: string }> = [];
 const comparisons: Array<{ label: string; text: string }> = [];
 let fallbackCount = 0;
@@ -230,6 +242,14 @@ try {
     servers.splice(servers.indexOf(redis), 1);
   }
 
+  if (want('inflight')) {
+    ctx.log(`\n== in flight: ${ctx.s.inflightCases.map((c) => `${c.latencyMs / 1000} s webhook × ${c.inFlight.toLocaleString('en-US')} in flight`).join(', ')}; open loop, ${ctx.s.inflightRampSeconds} s ramp, ${ctx.s.inflightSeconds} s measured`);
+    const redis = keep(await startRedis(ctx.loadCpu));
+    inflightRows = await inflight(ctx, ctx.s.inflightCases, inflightTargets, redis.origin);
+    await redis.proc.stop();
+    servers.splice(servers.indexOf(redis), 1);
+  }
+
   if (want('reload')) {
     ctx.log(`\n== reload under load: ${ctx.s.reloadChanges} config changes, ${ctx.s.connections} connections`);
     reload = await reloadUnderLoad(ctx);
@@ -286,7 +306,7 @@ try {
 const markdown = report({
   startedAt,
   seconds: (performance.now() - t0) / 1000,
-  command: `bench/run${ctx.s.quick ? ' --quick' : ''}${values.only ? ` --only ${values.only}` : ''}${values.scenarios ? ` --scenarios ${values.scenarios}` : ''}`,
+  command: ['bench/run', ...process.argv.slice(2)].join(' '),
   commit,
   machine,
   ctx,
@@ -299,6 +319,7 @@ const markdown = report({
   scale,
   wideFile,
   perMessage: perMsg,
+  inflight: inflightRows,
   profiles,
   comparisons,
   telegram,
@@ -307,7 +328,7 @@ const markdown = report({
 writeFileSync(join(ctx.results, 'latest.md'), markdown);
 writeFileSync(
   join(ctx.results, 'latest.json'),
-  JSON.stringify({ startedAt, machine, commit, settings: ctx.s, throughput: tp, abShare, clusterRatio, fallbackCount, fixed, reload, scale, wideFile, perMessage: perMsg, telegram, streaming: streamRows }, null, 2),
+  JSON.stringify({ startedAt, machine, commit, settings: ctx.s, throughput: tp, abShare, clusterRatio, fallbackCount, fixed, reload, scale, wideFile, perMessage: perMsg, telegram, streaming: streamRows, inflight: inflightRows }, null, 2),
 );
 process.stdout.write(`\n${markdown}\n`);
 ctx.log(`saved bench/results/latest.md and latest.json (${Math.round((performance.now() - t0) / 1000)} s)`);

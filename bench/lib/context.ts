@@ -23,12 +23,19 @@ export interface Settings {
   perMessageSizes: [number, number];
   profileSeconds: number;
   users: number;
+  /** In-flight section: ramp and measured seconds per case, and the cases (webhook ms × conversations in flight). */
+  inflightRampSeconds: number;
+  inflightSeconds: number;
+  inflightCases: Array<{ latencyMs: number; inFlight: number }>;
 }
+
+/** 9,500 rather than 10,000: each conversation in flight holds two sockets in the server (caller and webhook), and this machine's hard `ulimit -n` is 20,000. */
+const MOST_IN_FLIGHT = 9_500;
 
 export function settings(quick: boolean): Settings {
   return quick
-    ? { quick, connections: 50, seconds: 3, primeSeconds: 2, warmupSeconds: 1, perMessageSeconds: 3, repetitions: 1, fixedRate: 1000, fixedSeconds: 3, reloadChanges: 20, scaleSizes: [100, 1000, 10000], perMessageSizes: [10, 10000], profileSeconds: 3, users: 10_000 }
-    : { quick, connections: 50, seconds: 10, primeSeconds: 2, warmupSeconds: 2, perMessageSeconds: 8, repetitions: 3, fixedRate: 1000, fixedSeconds: 6, reloadChanges: 100, scaleSizes: [100, 1000, 10000], perMessageSizes: [10, 10000], profileSeconds: 8, users: 10_000 };
+    ? { quick, connections: 50, seconds: 3, primeSeconds: 2, warmupSeconds: 1, perMessageSeconds: 3, repetitions: 1, fixedRate: 1000, fixedSeconds: 3, reloadChanges: 20, scaleSizes: [100, 1000, 10000], perMessageSizes: [10, 10000], profileSeconds: 3, users: 10_000, inflightRampSeconds: 2, inflightSeconds: 3, inflightCases: [{ latencyMs: 2000, inFlight: 5000 }] }
+    : { quick, connections: 50, seconds: 10, primeSeconds: 2, warmupSeconds: 2, perMessageSeconds: 8, repetitions: 3, fixedRate: 1000, fixedSeconds: 6, reloadChanges: 100, scaleSizes: [100, 1000, 10000], perMessageSizes: [10, 10000], profileSeconds: 8, users: 10_000, inflightRampSeconds: 2, inflightSeconds: 6, inflightCases: [{ latencyMs: 2000, inFlight: 1000 }, { latencyMs: 2000, inFlight: 5000 }, { latencyMs: 2000, inFlight: MOST_IN_FLIGHT }, { latencyMs: 10_000, inFlight: MOST_IN_FLIGHT }] };
 }
 
 export interface Context {

@@ -2,6 +2,8 @@
  * The Markdown report of one benchmark run (printed, and saved to bench/results/latest.md).
  */
 import type { Context } from './context.js';
+import type { InflightRow } from './inflight.js';
+import { inflightReport } from './inflight-report.js';
 import type { LoadResult } from './load.js';
 import type { ReloadResult } from './reload.js';
 import type { PerMessageRow, ScaleRow, WideFileRow } from './scale.js';
@@ -26,6 +28,7 @@ export interface ReportInput {
   scale?: ScaleRow[];
   wideFile?: WideFileRow;
   perMessage?: PerMessageRow[];
+  inflight?: InflightRow[];
   profiles?: Array<{ label: string; file: string; text: string }>;
   comparisons?: Array<{ label: string; text: string }>;
   telegram?: TelegramRow[];
@@ -146,6 +149,7 @@ export function report(r: ReportInput): string {
     out.push('');
   }
 
+  if (r.inflight) out.push(...inflightReport(r.ctx, r.inflight));
   if (r.telegram && r.telegram.length > 0) out.push(...telegramReport(r.telegram));
 
   for (const c of r.comparisons ?? []) {

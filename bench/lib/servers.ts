@@ -2,6 +2,7 @@
  * Starting the processes a benchmark talks to: the webhook stub, the bare forwarder,
  * redis-server and Switchboard itself (`node dist/runtime/cli.js serve`, the real entry point).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BENCH_ENV } from './configs.js';
@@ -23,8 +24,8 @@ export async function startStub(root: string, cpu: string, name: string, echoBot
 }
 
 /** The bare Fastify + undici forwarder (bench/forwarder.ts). */
-export async function startForwarder(root: string, cpu: string, upstream: string, nodeArgs: string[] = []): Promise<Server> {
-  const proc = start({ name: 'forwarder', cpu, command: process.execPath, args: [...nodeArgs, ...TSX, join(root, 'bench/forwarder.ts'), '--upstream', upstream], cwd: root });
+export async function startForwarder(root: string, cpu: string, upstream: string, nodeArgs: string[] = [], env?: NodeJS.ProcessEnv): Promise<Server> {
+  const proc = start({ name: 'forwarder', cpu, command: process.execPath, args: [...nodeArgs, ...TSX, join(root, 'bench/forwarder.ts'), '--upstream', upstream], cwd: root, ...(env ? { env: { ...process.env, ...env } } : {}) });
   const { port } = await firstJsonLine<{ port: number }>(proc);
   return { proc, port, origin: `http://127.0.0.1:${port}` };
 }
@@ -115,6 +116,20 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Server
       await sleep(50);
     }
   }
+  return { proc, port, origin };
+}
+
+/**
+ * Portkey's AI gateway (`@portkey-ai/gateway`, installed by bench/run into bench/.peers/portkey,
+ * never a dependency of the product), headless on a free port; undefined when not installed.
+ */
+export async function startPortkey(root: string, cpu: string, nodeArgs: string[] = [], env?: NodeJS.ProcessEnv): Promise<Server | undefined> {
+  const entry = join(root, 'bench/.peers/portkey/node_modules/@portkey-ai/gateway/build/start-server.js');
+  if (!existsSync(entry)) return undefined;
+  const port = await freePort();
+  const proc = start({ name: 'portkey gateway', cpu, command: process.execPath, args: [...nodeArgs, entry, `--port=${port}`, '--headless'], cwd: join(root, 'bench/.peers/portkey'), env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', ...env } });
+  const origin = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${origin}/`, proc, 30_000);
   return { proc, port, origin };
 }
 
