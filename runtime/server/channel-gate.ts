@@ -48,15 +48,27 @@ export interface GateDeps {
   maxInFlight?: number;
 }
 
-/** Triage, claim and queue an authenticated request; resolves with the answer for the sender. */
-export async function acceptChannelRequest(adapter: ChannelAdapter, request: ChannelRequest, bot: ResolvedBot, deps: GateDeps): Promise<ChannelResponse> {
+/**
+ * Triage, claim and queue an authenticated request; resolves with the answer for the sender.
+ * Not async itself: in `reply` mode it hands back the queue's promise instead of holding a
+ * suspended frame per waiting message for the whole webhook call.
+ */
+export function acceptChannelRequest(adapter: ChannelAdapter, request: ChannelRequest, bot: ResolvedBot, deps: GateDeps): Promise<ChannelResponse> {
+  try {
+    return accept(adapter, request, bot, deps);
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
+function accept(adapter: ChannelAdapter, request: ChannelRequest, bot: ResolvedBot, deps: GateDeps): Promise<ChannelResponse> {
   const triage = adapter.triage(request, bot);
-  if (triage.kind === 'answer') return triage.response;
+  if (triage.kind === 'answer') return Promise.resolve(triage.response);
   // Before the claim, so a refused delivery is not taken for a duplicate when it is re-sent.
   const refusal = refuseOverLimit(deps.queue.size, deps.maxInFlight ?? Infinity);
   if (refusal) {
     request.log.warn({ channel: adapter.name, bot: bot.name, inFlight: deps.queue.size }, 'too many messages in flight; asking the sender to retry');
-    return refusal;
+    return Promise.resolve(refusal);
   }
   const { job } = triage;
   const local: LocalJobState = { snapshot: deps.snapshot, log: request.log, ...(deps.trace ? { trace: deps.trace } : {}), ...(deps.abandoned ? { abandoned: deps.abandoned } : {}) };
@@ -72,7 +84,7 @@ export async function acceptChannelRequest(adapter: ChannelAdapter, request: Cha
         }, reject);
       });
     const { key, response } = idempotencyKeyOf(request.headers['idempotency-key']);
-    if (response) return response;
+    if (response) return Promise.resolve(response);
     // An event stream cannot be replayed: such a request runs without an idempotency record.
     if (!key || !deps.idempotency || isEventStreamRequest(request.headers.accept)) return run();
     return runIdempotent({ store: deps.idempotency, bot: bot.name, key, fingerprint: fingerprintOf(request.rawBody) }, run);
