@@ -123,9 +123,11 @@ try {
 
     // `--baseline DIR` adds `baseline`: the memory-store scenario served by another build's
     // dist/ (copy dist/ aside before a change), interleaved with the others in the same run.
-    if (values.baseline) {
-      const sbBase = keep(await startSwitchboard({ root, cpu: ctx.serverCpu, configDir: mainDir, name: 'switchboard (baseline build)', dist: resolve(values.baseline) }));
-      scenarios.push({ id: 'baseline', label: 'Switchboard, memory, baseline build', origin: sbBase.origin, pid: sbBase.proc.pid, next: randomUsers('/channels/http/single', users) });
+    // `--baseline DIR1,DIR2` adds `baseline` and `baseline2` (e.g. main before a change and an older build).
+    for (const [k, dir] of (values.baseline ?? '').split(',').filter(Boolean).entries()) {
+      const id = k === 0 ? 'baseline' : `baseline${k + 1}`;
+      const sbBase = keep(await startSwitchboard({ root, cpu: ctx.serverCpu, configDir: mainDir, name: `switchboard (${id} build)`, dist: resolve(dir) }));
+      scenarios.push({ id, label: `Switchboard, memory, build in ${dir}`, origin: sbBase.origin, pid: sbBase.proc.pid, next: randomUsers('/channels/http/single', users) });
     }
     // `--scenarios forwarder,memory` measures only those (quick comparisons while working).
     const picked = values.scenarios ? new Set(values.scenarios.split(',').map((x) => x.trim())) : undefined;

@@ -144,7 +144,8 @@ async function runOne(ctx: Context, id: InflightTargetId, c: InflightCase, redis
       rampSeconds: ramp,
       seconds: latency + steady,
       window,
-      timeoutMs: c.latencyMs + 30_000,
+      // A collapsed server must not stretch the run: quick runs give up sooner.
+      timeoutMs: c.latencyMs + (ctx.s.quick ? 10_000 : 30_000),
       onTick: (t, n) => {
         if (t < window.from || t >= window.to) return;
         rss.push(rssBytes(pid));

@@ -12,7 +12,11 @@ import { errorResponse } from '../core/errors.js';
 /** The env variable's name, for messages and docs. */
 export const MAX_IN_FLIGHT_ENV = 'SWITCHBOARD_MAX_IN_FLIGHT';
 
-/** Default limit: about 25 MB of RSS on Node 20 at ~2.5 KB per waiting message (measured by bench/run --only inflight). */
+/**
+ * Default limit. Each message waiting on its webhook holds about 20 KB of the process (its
+ * sockets, request and webhook call), so 10,000 bound about 200 MB above the idle process;
+ * in reply mode it also holds two file descriptors (caller and webhook).
+ */
 export const DEFAULT_MAX_IN_FLIGHT = 10_000;
 
 /** Seconds a refused sender is asked to wait (slow webhooks free slots within seconds). */
