@@ -46,6 +46,8 @@ export interface GateDeps {
   idempotency?: IdempotencyStore;
   /** Messages this replica may hold at once; over it new ones are refused with a 503 (default: unlimited). */
   maxInFlight?: number;
+  /** Throttles the refusal's log line (see `createRefusalLog`); without it every refusal is logged. */
+  refusalLog?: () => number | undefined;
 }
 
 /**
@@ -67,7 +69,8 @@ function accept(adapter: ChannelAdapter, request: ChannelRequest, bot: ResolvedB
   // Before the claim, so a refused delivery is not taken for a duplicate when it is re-sent.
   const refusal = refuseOverLimit(deps.queue.size, deps.maxInFlight ?? Infinity);
   if (refusal) {
-    request.log.warn({ channel: adapter.name, bot: bot.name, inFlight: deps.queue.size }, 'too many messages in flight; asking the sender to retry');
+    const refused = deps.refusalLog ? deps.refusalLog() : 1;
+    if (refused !== undefined) request.log.warn({ channel: adapter.name, bot: bot.name, inFlight: deps.queue.size, refused }, 'too many messages in flight; asking senders to retry');
     return Promise.resolve(refusal);
   }
   const { job } = triage;

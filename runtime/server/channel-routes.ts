@@ -14,6 +14,7 @@ import type { JobQueue } from '../queue/job-queue.js';
 import type { Store } from '../store/store.js';
 import type { IdempotencyStore } from '../idempotency/idempotency.js';
 import { acceptChannelRequest, authenticateChannel, resolveChannel } from './channel-gate.js';
+import { createRefusalLog } from './in-flight-limit.js';
 import type { ConfigSource } from './options.js';
 
 declare module 'fastify' {
@@ -49,6 +50,8 @@ function answerBeforeBody(raw: IncomingMessage, reply: FastifyReply, res: Channe
 
 /** Registers the channel route. */
 export function registerChannelRoutes(app: FastifyInstance, deps: ChannelRouteDeps): void {
+  // One log line per 10 s at most while messages are refused over the in-flight limit.
+  const refusalLog = createRefusalLog();
   app.post<{ Params: { channel: string; bot: string } }>('/channels/:channel/:bot', {
     // Callback style: answering here (404/401) means not calling done().
     onRequest: (req, reply, done) => {
@@ -66,7 +69,7 @@ export function registerChannelRoutes(app: FastifyInstance, deps: ChannelRouteDe
       const trace = startMessageTrace(deps.tracing, req.headers, { channel: adapter.name, bot: bot.name, requestId: req.id });
       let res;
       try {
-        res = await acceptChannelRequest(adapter, request, bot, { snapshot, store: deps.store, queue: deps.queue, trace, abandoned: () => clientGone(req.raw.socket), ...(deps.idempotency ? { idempotency: deps.idempotency } : {}), ...(deps.maxInFlight !== undefined ? { maxInFlight: deps.maxInFlight } : {}) });
+        res = await acceptChannelRequest(adapter, request, bot, { snapshot, store: deps.store, queue: deps.queue, trace, refusalLog, abandoned: () => clientGone(req.raw.socket), ...(deps.idempotency ? { idempotency: deps.idempotency } : {}), ...(deps.maxInFlight !== undefined ? { maxInFlight: deps.maxInFlight } : {}) });
       } finally {
         trace.finish();
       }

@@ -34,6 +34,24 @@ export function maxInFlightFromEnv(env: NodeJS.ProcessEnv): number {
   return Number(value);
 }
 
+/**
+ * Whether to log a refusal now: at most one line per `everyMs`, carrying how many were
+ * refused since the last one, so an overload does not turn into a log flood.
+ */
+export function createRefusalLog(everyMs = 10_000, now: () => number = Date.now): () => number | undefined {
+  let last = -Infinity;
+  let refused = 0;
+  return () => {
+    refused++;
+    const t = now();
+    if (t - last < everyMs) return undefined;
+    last = t;
+    const n = refused;
+    refused = 0;
+    return n;
+  };
+}
+
 /** The 503 the gate answers when `inFlight` messages already fill the limit, else undefined. */
 export function refuseOverLimit(inFlight: number, max: number): ChannelResponse | undefined {
   if (inFlight < max) return undefined;

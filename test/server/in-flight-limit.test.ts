@@ -9,7 +9,7 @@ import type { ChannelAdapter } from '../../runtime/channels/channel.js';
 import type { Router } from '../../runtime/routing/router.js';
 import { buildServer, type SwitchboardApp } from '../../runtime/server.js';
 import { acceptChannelRequest } from '../../runtime/server/channel-gate.js';
-import { DEFAULT_MAX_IN_FLIGHT, maxInFlightFromEnv } from '../../runtime/server/in-flight-limit.js';
+import { createRefusalLog, DEFAULT_MAX_IN_FLIGHT, maxInFlightFromEnv } from '../../runtime/server/in-flight-limit.js';
 import type { JobQueue } from '../../runtime/queue/job-queue.js';
 import { createMemoryStore } from '../../runtime/store/memory-store.js';
 import { callIntegration } from '../../runtime/webhook/client.js';
@@ -49,6 +49,18 @@ describe('SWITCHBOARD_MAX_IN_FLIGHT', () => {
     for (const bad of ['0', '-3', '1.5', 'lots', '1e4', '99999999999999999999']) {
       expect(() => maxInFlightFromEnv({ SWITCHBOARD_MAX_IN_FLIGHT: bad })).toThrow(`SWITCHBOARD_MAX_IN_FLIGHT must be a whole number of messages (at least 1), got "${bad}"`);
     }
+  });
+
+  it('logs refusals at most once per interval, with the count since the last line', () => {
+    let t = 1_000_000;
+    const log = createRefusalLog(10_000, () => t);
+    expect(log()).toBe(1);
+    expect(log()).toBeUndefined();
+    t += 9_999;
+    expect(log()).toBeUndefined();
+    t += 1;
+    expect(log()).toBe(3);
+    expect(log()).toBeUndefined();
   });
 
   it('HTTP: answers 503 SWB_ERR_HTTP_UNAVAILABLE with Retry-After over the limit, and serves again once a slot is free', async () => {
