@@ -7,7 +7,7 @@ import { join } from 'node:path';
 /** Env the bench configs reference (the webhook token is a `${VAR}` like a real secret). */
 export const BENCH_ENV = { BENCH_WEBHOOK_TOKEN: 'bench-token-not-a-secret' };
 
-function integration(name: string, url: string): string {
+function integration(name: string, url: string, timeout = '10s'): string {
   return `apiVersion: switchboard/v1
 kind: Integration
 name: ${name}
@@ -15,7 +15,7 @@ type: custom
 url: ${url}
 headers:
   Authorization: Bearer \${BENCH_WEBHOOK_TOKEN}
-timeout: 10s
+timeout: ${timeout}
 `;
 }
 
@@ -28,10 +28,11 @@ function fresh(dir: string): string {
 /**
  * The throughput tree: bot `single` (one integration) and bot `ab` (two integrations,
  * weights 70/30, sticky per user), both with the default contextWindow (10) and history.
+ * `timeout` is the integrations' (longer than the stub's delay in the in-flight section).
  */
-export function writeMainConfig(dir: string, webhookUrl: string): string {
+export function writeMainConfig(dir: string, webhookUrl: string, timeout = '10s'): string {
   fresh(dir);
-  writeFileSync(join(dir, 'integrations.yaml'), `${integration('hook-a', webhookUrl)}---\n${integration('hook-b', webhookUrl)}`);
+  writeFileSync(join(dir, 'integrations.yaml'), `${integration('hook-a', webhookUrl, timeout)}---\n${integration('hook-b', webhookUrl, timeout)}`);
   writeFileSync(
     join(dir, 'bots.yaml'),
     `apiVersion: switchboard/v1

@@ -14,8 +14,9 @@ export const MAX_IN_FLIGHT_ENV = 'SWITCHBOARD_MAX_IN_FLIGHT';
 
 /**
  * Default limit. Each message waiting on its webhook holds about 20 KB of the process (its
- * sockets, request and webhook call), so 10,000 bound about 200 MB above the idle process;
- * in reply mode it also holds two file descriptors (caller and webhook).
+ * sockets, request and webhook call; about 30 KB of RSS under load, with the collector's
+ * headroom), so 10,000 bound roughly 200–300 MB above the idle process; in reply mode each
+ * also holds two file descriptors (caller and webhook).
  */
 export const DEFAULT_MAX_IN_FLIGHT = 10_000;
 
