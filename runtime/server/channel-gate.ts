@@ -67,7 +67,9 @@ function accept(adapter: ChannelAdapter, request: ChannelRequest, bot: ResolvedB
   const triage = adapter.triage(request, bot);
   if (triage.kind === 'answer') return Promise.resolve(triage.response);
   // Before the claim, so a refused delivery is not taken for a duplicate when it is re-sent.
-  const refusal = refuseOverLimit(deps.queue.size, deps.maxInFlight ?? Infinity);
+  // A durable queue keeps acked jobs in Redis and bounds the work it holds itself: not refused.
+  const durable = adapter.mode === 'ack' && deps.queue.accept !== undefined;
+  const refusal = durable ? undefined : refuseOverLimit(deps.queue.size, deps.maxInFlight ?? Infinity);
   if (refusal) {
     const refused = deps.refusalLog ? deps.refusalLog() : 1;
     if (refused !== undefined) request.log.warn({ channel: adapter.name, bot: bot.name, inFlight: deps.queue.size, refused }, 'too many messages in flight; asking senders to retry');

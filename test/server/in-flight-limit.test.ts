@@ -123,5 +123,18 @@ describe('SWITCHBOARD_MAX_IN_FLIGHT', () => {
     size = 2;
     expect(await acceptChannelRequest(adapter, request, b, deps)).toEqual({ status: 200 });
     expect(pushed).toEqual(['telegram:support:c1']);
+
+    // A durable queue persists the update instead of holding it: never refused here.
+    const accepted: string[] = [];
+    const durable: JobQueue = {
+      ...queue,
+      size: 50,
+      accept: async (job) => {
+        accepted.push(job.conversationKey);
+        return true;
+      },
+    };
+    expect(await acceptChannelRequest(adapter, request, b, { ...deps, queue: durable })).toEqual({ status: 200 });
+    expect(accepted).toEqual(['telegram:support:c1']);
   });
 });
