@@ -56,7 +56,7 @@ if (target === 'direct') {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'a.yaml'), `apiVersion: switchboard/v1\nkind: Integration\nname: hook-a\ntype: custom\nurl: ${hook}\ntimeout: 60s\n---\napiVersion: switchboard/v1\nkind: Bot\nname: single\nchannels:\n  http: {}\nintegrations:\n  - name: hook-a\n`);
   const { startRuntime } = (await import(resolve(values.dist!, 'runtime/runtime.js'))) as { startRuntime: (o: object) => Promise<{ url?: string }> };
-  const rt = await startRuntime({ configDir: dir, port: 0, host: '127.0.0.1', allowPrivateNetwork: true, watch: false, env: { LOG_LEVEL: 'warn', SWITCHBOARD_MAX_IN_FLIGHT: String(n * 2) } });
+  const rt = await startRuntime({ configDir: dir, port: 0, host: '127.0.0.1', allowPrivateNetwork: true, watch: false, env: { LOG_LEVEL: 'warn', SWITCHBOARD_MAX_IN_FLIGHT: String(n * 2), SWITCHBOARD_MAX_CONNECTIONS: String(n * 2 + 500) } });
   origin = rt.url!;
   path = '/channels/http/single';
 }
