@@ -13,6 +13,7 @@ import type { ReplyFormat } from '../../schema/config.js';
 import type { ReplyStream } from '../pipeline/reply-stream.js';
 import { TelegramApiError, type TelegramApi } from './telegram-api.js';
 import { deliverTelegramReply, logTelegramError, type TelegramTarget } from './telegram-send.js';
+import { renderTelegramReply } from '../render/telegram-render.js';
 import { splitText, TELEGRAM_MAX_TEXT } from './telegram-text.js';
 import { ThrottledText } from './throttled-text.js';
 
@@ -23,7 +24,7 @@ export interface TelegramStreamOptions {
   draftIntervalMs: number;
   /** Gap between two edits of one message (Telegram allows about one per second). */
   editIntervalMs: number;
-  /** How the final parts are rendered (`bot.format`); the live drafts and edits are plain text. */
+  /** How the text is rendered (`bot.format`): the live drafts and edits as well as the final parts. */
   format: ReplyFormat;
   /** Called once, when the first text is on its way (the typing indicator stops). */
   onText(): void;
@@ -47,11 +48,19 @@ export async function deliverTelegramStream(api: TelegramApi, live: TelegramApi,
   if (target.threadId !== undefined) common.message_thread_id = target.threadId;
   let quote = target.replyTo !== undefined ? { reply_parameters: { message_id: target.replyTo, allow_sending_without_reply: true } } : undefined;
   const onError = (method: string) => (err: unknown) => logTelegramError(log, api, method, err);
+  // The text so far, rendered like the final message (Markdown as entities), so a draft or an
+  // edit never shows literal `**`. A live part is at most 4096 raw characters, and rendering
+  // only removes characters, so it fits one message.
+  const shown = (t: string): { text: string; entities?: unknown[] } => {
+    const m = renderTelegramReply(t, opts.format)[0];
+    if (!m || m.text === '') return { text: t };
+    return m.entities.length > 0 ? { text: m.text, entities: m.entities } : { text: m.text };
+  };
 
   const open = (): LiveMessage => {
     if (opts.private) {
       const params = { ...common, draft_id: randomInt(1, 2 ** 31 - 1) };
-      const text = new ThrottledText({ send: (t) => live.call('sendMessageDraft', { ...params, text: t }).then(() => undefined), intervalMs: opts.draftIntervalMs, retryAfterOf, onError: onError('sendMessageDraft') });
+      const text = new ThrottledText({ send: (t) => live.call('sendMessageDraft', { ...params, ...shown(t) }).then(() => undefined), intervalMs: opts.draftIntervalMs, retryAfterOf, onError: onError('sendMessageDraft') });
       return {
         text,
         close: async (final) => {
@@ -63,11 +72,11 @@ export async function deliverTelegramStream(api: TelegramApi, live: TelegramApi,
     let messageId: number | undefined;
     const send = async (t: string): Promise<void> => {
       if (messageId === undefined) {
-        const sent = await live.call<{ message_id: number }>('sendMessage', { ...common, ...quote, text: t });
+        const sent = await live.call<{ message_id: number }>('sendMessage', { ...common, ...quote, ...shown(t) });
         messageId = sent.message_id;
         quote = undefined;
       } else {
-        await live.call('editMessageText', { chat_id: target.chatId, message_id: messageId, text: t });
+        await live.call('editMessageText', { chat_id: target.chatId, message_id: messageId, ...shown(t) });
       }
     };
     const text = new ThrottledText({ send, intervalMs: opts.editIntervalMs, retryAfterOf, onError: onError('editMessageText') });

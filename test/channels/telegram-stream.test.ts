@@ -68,6 +68,27 @@ describe('telegram streamed replies', () => {
     expect(fake.callsOf('sendChatAction').filter((c) => c.at > (first as TelegramCall).at + 100)).toEqual([]);
   });
 
+  it('drafts are rendered like the final message: Markdown as entities, never literal **', async () => {
+    await tc.handle(adapter, tc.request(privateUpdate(6, 'hi'), HEADERS), bot);
+    script.push('Use **bold');
+    await fake.waitFor('sendMessageDraft');
+    script.push('** now');
+    await fake.waitFor('sendMessageDraft', 2);
+    script.finish({ content: 'Use **bold** now', attachments: [], integration: 'x' });
+    await tc.settle();
+    expect(fake.callsOf('sendMessageDraft').at(-1)?.params).toMatchObject({ text: 'Use bold now', entities: [{ type: 'bold', offset: 4, length: 4 }] });
+  });
+
+  it('group edits are rendered too', async () => {
+    await tc.handle(adapter, tc.request(groupUpdate(8, 'again'), HEADERS), bot);
+    script.push('A `code` ');
+    await fake.waitFor('sendMessage');
+    script.push('and _more_');
+    script.finish({ content: 'A `code` and _more_', attachments: [], integration: 'x' });
+    await tc.settle();
+    expect(fake.callsOf('editMessageText').at(-1)?.params).toMatchObject({ text: 'A code and more', entities: [{ type: 'code', offset: 2, length: 4 }, { type: 'italic', offset: 11, length: 4 }] });
+  });
+
   it('group: sendMessage, then editMessageText at least the interval apart, honouring a 429 retry_after', async () => {
     fake.fail('editMessageText', { error_code: 429, description: 'Too Many Requests: retry after 1', retry_after: 1 });
     await tc.handle(adapter, tc.request(groupUpdate(2, 'tell me'), HEADERS), bot);
