@@ -9,6 +9,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { matchCommand } from '../commands/match-command.js';
 import type { ResolvedBot } from '../config/snapshot.js';
+import { createLogThrottle } from '../core/log-throttle.js';
 import { errorMessage } from '../core/error-message.js';
 import type { InboundMessage, OutboundReply } from '../core/message.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -40,20 +41,10 @@ export interface ConversationControlsDeps {
 /** Creates the controls; the limiter is wrapped so a Redis outage lets messages through. */
 export function createConversationControls(deps: ConversationControlsDeps): ConversationControls {
   const { store, metrics, log } = deps;
-  const clock = deps.clock ?? Date.now;
-  const warnEveryMs = deps.warnEveryMs ?? 30_000;
-  let lastWarnAt = -Infinity;
-  let suppressed = 0;
+  const warnings = createLogThrottle({ windowMs: deps.warnEveryMs ?? 30_000, now: deps.clock ?? Date.now });
   const limiter = failOpen(deps.limiter, (err) => {
     metrics.rateLimitErrors.inc();
-    const now = clock();
-    if (now - lastWarnAt < warnEveryMs) {
-      suppressed++;
-      return;
-    }
-    log.warn({ err: errorMessage(err), suppressed }, 'rate limit store unavailable: letting messages through unlimited');
-    lastWarnAt = now;
-    suppressed = 0;
+    warnings.hit('store-unavailable', (suppressed) => log.warn({ err: errorMessage(err), suppressed }, 'rate limit store unavailable: letting messages through unlimited'));
   });
 
   async function runCommand(bot: ResolvedBot, message: InboundMessage, command: { reply?: string; action?: 'reset' }): Promise<OutboundReply> {

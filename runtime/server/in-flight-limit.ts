@@ -8,6 +8,7 @@
  */
 import type { ChannelResponse } from '../channels/channel.js';
 import { errorResponse } from '../core/errors.js';
+import { createLogThrottle } from '../core/log-throttle.js';
 
 /** The env variable's name, for messages and docs. */
 export const MAX_IN_FLIGHT_ENV = 'SWITCHBOARD_MAX_IN_FLIGHT';
@@ -40,16 +41,13 @@ export function maxInFlightFromEnv(env: NodeJS.ProcessEnv): number {
  * refused since the last one, so an overload does not turn into a log flood.
  */
 export function createRefusalLog(everyMs = 10_000, now: () => number = Date.now): () => number | undefined {
-  let last = -Infinity;
-  let refused = 0;
+  const throttle = createLogThrottle({ windowMs: everyMs, now });
   return () => {
-    refused++;
-    const t = now();
-    if (t - last < everyMs) return undefined;
-    last = t;
-    const n = refused;
-    refused = 0;
-    return n;
+    let refused: number | undefined;
+    throttle.hit('refused', (held) => {
+      refused = held + 1;
+    });
+    return refused;
   };
 }
 
