@@ -1,4 +1,5 @@
 /** Helpers for end-to-end tests: a config dir on disk, a captured pino logger, a runtime. */
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,3 +45,16 @@ export function chat(runtime: Runtime, bot: string, body: unknown, headers: Reco
 }
 
 export { waitFor } from '../helpers/config-tree.js';
+
+const cli = join(import.meta.dirname, '..', '..', 'dist', 'runtime', 'cli.js');
+
+/** Runs the built `switchboard serve ARGS` as a child process with a minimal env; collects its output. */
+export function startServe(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [cli, 'serve', ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, out: () => out, err: () => err };
+}

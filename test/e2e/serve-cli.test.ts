@@ -2,23 +2,10 @@
  * `switchboard serve` as a user runs it: the built binary. Invalid config at start → exit 1
  * with located problems; SIGTERM finishes the message in flight, then exits 0.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendJson, startFakeServer, type FakeServer } from '../helpers/fake-webhook.js';
-import { configDir, waitFor } from './helpers.js';
+import { configDir, startServe as start, waitFor } from './helpers.js';
 
-const cli = join(import.meta.dirname, '..', '..', 'dist', 'runtime', 'cli.js');
-
-function start(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [cli, 'serve', ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, out: () => out, err: () => err };
-}
 
 let slow: FakeServer;
 /** The slow webhook answers only once the test opens this gate. */

@@ -3,25 +3,12 @@
  * at most SWITCHBOARD_SHUTDOWN_GRACE, a second signal exits at once, and an invalid grace
  * stops the start naming the variable. `drainWithin` itself runs on fake timers.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { shutdownGraceFromEnv } from '../../runtime/delivery/delivery-env.js';
 import { drainWithin } from '../../runtime/queue/job-queue.js';
 import { sendJson, startFakeServer, type FakeServer } from '../helpers/fake-webhook.js';
-import { configDir, waitFor } from './helpers.js';
+import { configDir, startServe as start, waitFor } from './helpers.js';
 
-const cli = join(import.meta.dirname, '..', '..', 'dist', 'runtime', 'cli.js');
-
-function start(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [cli, 'serve', ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, out: () => out, err: () => err };
-}
 
 /** A webhook that never answers (until the test ends). */
 let stuck: FakeServer;
