@@ -19,7 +19,7 @@ import { registerAbMetrics } from './metrics/ab-metrics.js';
 import { createStatsRecorder } from './stats/stats-recorder.js';
 import { buildServer, type SwitchboardApp } from './server.js';
 import { memoryLimitFromEnv } from './store/memory-limit.js';
-import { maxConnectionsFromEnv } from './server/connection-limits.js';
+import { maxConnectionsFromEnv, openFilesLimit } from './server/connection-limits.js';
 import { maxInFlightFromEnv } from './server/in-flight-limit.js';
 import { configWarnings, startupWarnings } from './startup-warnings.js';
 import { createMemoryStore } from './store/memory-store.js';
@@ -77,7 +77,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const memoryLimitBytes = memoryLimitFromEnv(env);
   const leaseMs = deliveryLeaseFromEnv(env);
   deliveryModeFromEnv(env);
-  const maxConnections = maxConnectionsFromEnv(env);
+  const openFiles = openFilesLimit();
+  const maxConnections = maxConnectionsFromEnv(env, openFiles);
   const shutdownGraceMs = shutdownGraceFromEnv(env);
   const maxInFlight = maxInFlightFromEnv(env);
   let configRef: ConfigManager | undefined;
@@ -129,7 +130,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   let filesSecret = env.SWITCHBOARD_FILES_SECRET;
   // Without a shared secret, links signed by one replica are refused by another.
   filesSecret ||= randomBytes(32).toString('base64url');
-  for (const w of startupWarnings({ env, host, snapshot: config.current() })) log.warn(w);
+  for (const w of startupWarnings({ env, host, snapshot: config.current(), connections: { max: maxConnections, openFiles } })) log.warn(w);
   const publicUrl = env.SWITCHBOARD_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const files = createFileLinks({ publicUrl, secret: filesSecret });
   const abMetrics = registerAbMetrics(metrics.registry, () => config.current().bots.values(), (bot) => stats.readBotStats(bot).then((s) => s.srm));

@@ -9,6 +9,8 @@ export interface StartupSetup {
   env: NodeJS.ProcessEnv;
   /** The interface `serve` listens on. */
   host: string;
+  /** The connection cap in force and the process's open-files limit (when known). */
+  connections?: { max: number; openFiles: number | undefined };
   snapshot: ConfigSnapshot;
 }
 
@@ -30,6 +32,12 @@ export function startupWarnings(setup: StartupSetup): string[] {
   if (!setup.env.SWITCHBOARD_FILES_SECRET && platformBots.length > 0) {
     warnings.push(
       `SWITCHBOARD_FILES_SECRET is not set: links to files users send to ${platformBots.map((b) => `"${b.name}"`).join(', ')} are signed with a per-process key (set it when running several replicas)`,
+    );
+  }
+  const c = setup.connections;
+  if (c && c.openFiles !== undefined && setup.env.SWITCHBOARD_MAX_CONNECTIONS?.trim() && 2 * c.max + 256 > c.openFiles) {
+    warnings.push(
+      `SWITCHBOARD_MAX_CONNECTIONS is ${c.max}, but the open-files limit (ulimit -n) is ${c.openFiles}: HTTP callers waiting for a reply hold two descriptors each (their connection and the webhook's), so at ${Math.max(1, Math.floor((c.openFiles - 256) / 2))} waiting callers new connections, webhook calls and Redis can fail with EMFILE (raise the limit or lower the cap)`,
     );
   }
   warnings.push(...configWarnings(setup.snapshot));

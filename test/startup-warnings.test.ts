@@ -35,6 +35,19 @@ describe('startupWarnings', () => {
   });
 });
 
+describe('startupWarnings: connection cap and open files', () => {
+  it('warns when SWITCHBOARD_MAX_CONNECTIONS needs more descriptors than the open-files limit gives', () => {
+    const w = startupWarnings({ env: { SWITCHBOARD_MAX_CONNECTIONS: '800' }, host: '127.0.0.1', snapshot: httpOnly, connections: { max: 800, openFiles: 1024 } });
+    expect(w).toEqual([expect.stringMatching(/^SWITCHBOARD_MAX_CONNECTIONS is 800, but the open-files limit \(ulimit -n\) is 1024: .* at 384 waiting callers .*EMFILE/)]);
+  });
+
+  it('says nothing when the cap fits, when it is the derived default, or when the limit is unknown', () => {
+    expect(startupWarnings({ env: { SWITCHBOARD_MAX_CONNECTIONS: '384' }, host: '127.0.0.1', snapshot: httpOnly, connections: { max: 384, openFiles: 1024 } })).toEqual([]);
+    expect(startupWarnings({ env: {}, host: '127.0.0.1', snapshot: httpOnly, connections: { max: 384, openFiles: 1024 } })).toEqual([]);
+    expect(startupWarnings({ env: { SWITCHBOARD_MAX_CONNECTIONS: '5000' }, host: '127.0.0.1', snapshot: httpOnly, connections: { max: 5000, openFiles: undefined } })).toEqual([]);
+  });
+});
+
 describe('configWarnings', () => {
   it('names a $NAME without braces in a header value, with the fix', () => {
     const s = snapshot([], [integration('hook', { headers: { Authorization: 'Bearer $MY_TOKEN' }, source: { file: 'integrations/hook.yaml', line: 3 } })]);

@@ -32,10 +32,23 @@ export interface Settings {
 /** 9,500 rather than 10,000: each conversation in flight holds two sockets in the server (caller and webhook), and this machine's hard `ulimit -n` is 20,000. */
 const MOST_IN_FLIGHT = 9_500;
 
+/**
+ * Webhook latency × conversations in flight. The arrival rate is in-flight / latency, and the
+ * server has one core: in this open-loop shape even the bare forwarder spends 0.65–0.9 ms of
+ * CPU per reply (every event wakes an idle loop; measured 2026-12-01), so rates much above
+ * 1,000/s overload every target and measure overload, not holding. Hence 5,000 and 9,500 in
+ * flight behind a 10 s webhook (500/s and 950/s), and 1,000 behind a 2 s one (500/s).
+ */
+const INFLIGHT_CASES = [
+  { latencyMs: 2000, inFlight: 1000 },
+  { latencyMs: 10_000, inFlight: 5000 },
+  { latencyMs: 10_000, inFlight: MOST_IN_FLIGHT },
+];
+
 export function settings(quick: boolean): Settings {
   return quick
-    ? { quick, connections: 50, seconds: 3, primeSeconds: 2, warmupSeconds: 1, perMessageSeconds: 3, repetitions: 1, fixedRate: 1000, fixedSeconds: 3, reloadChanges: 20, scaleSizes: [100, 1000, 10000], perMessageSizes: [10, 10000], profileSeconds: 3, users: 10_000, inflightRampSeconds: 2, inflightSeconds: 3, inflightCases: [{ latencyMs: 2000, inFlight: 5000 }] }
-    : { quick, connections: 50, seconds: 10, primeSeconds: 2, warmupSeconds: 2, perMessageSeconds: 8, repetitions: 3, fixedRate: 1000, fixedSeconds: 6, reloadChanges: 100, scaleSizes: [100, 1000, 10000], perMessageSizes: [10, 10000], profileSeconds: 8, users: 10_000, inflightRampSeconds: 2, inflightSeconds: 6, inflightCases: [{ latencyMs: 2000, inFlight: 1000 }, { latencyMs: 2000, inFlight: 5000 }, { latencyMs: 2000, inFlight: MOST_IN_FLIGHT }, { latencyMs: 10_000, inFlight: MOST_IN_FLIGHT }] };
+    ? { quick, connections: 50, seconds: 3, primeSeconds: 2, warmupSeconds: 1, perMessageSeconds: 3, repetitions: 1, fixedRate: 1000, fixedSeconds: 3, reloadChanges: 20, scaleSizes: [100, 1000, 10000], perMessageSizes: [10, 10000], profileSeconds: 3, users: 10_000, inflightRampSeconds: 4, inflightSeconds: 3, inflightCases: [{ latencyMs: 10_000, inFlight: 5000 }] }
+    : { quick, connections: 50, seconds: 10, primeSeconds: 2, warmupSeconds: 2, perMessageSeconds: 8, repetitions: 3, fixedRate: 1000, fixedSeconds: 6, reloadChanges: 100, scaleSizes: [100, 1000, 10000], perMessageSizes: [10, 10000], profileSeconds: 8, users: 10_000, inflightRampSeconds: 4, inflightSeconds: 8, inflightCases: INFLIGHT_CASES };
 }
 
 export interface Context {

@@ -5,6 +5,7 @@
  * use up the process's file descriptors, so that every new request and the webhook and
  * Redis connections fail. These settings bound both.
  */
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import { createLogThrottle } from '../core/log-throttle.js';
@@ -12,8 +13,40 @@ import { createLogThrottle } from '../core/log-throttle.js';
 /** A request's body must be complete within this long of its start (the 408 comes no later). */
 export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
-/** Sockets a replica keeps open at most (`SWITCHBOARD_MAX_CONNECTIONS`). */
+/** Sockets a replica keeps open at most (`SWITCHBOARD_MAX_CONNECTIONS`) when its open-files limit is unknown. */
 export const DEFAULT_MAX_CONNECTIONS = 800;
+
+/** The default cap never goes above this (the default `SWITCHBOARD_MAX_IN_FLIGHT`), whatever the open-files limit. */
+export const MOST_DEFAULT_CONNECTIONS = 10_000;
+
+/** File descriptors kept for the runtime itself: Redis, channel APIs, config files, the worker, logs. */
+export const RESERVED_FILE_DESCRIPTORS = 256;
+
+/**
+ * The process's open-files limit (soft), from /proc on Linux; undefined elsewhere or when
+ * unlimited. Node has no API for getrlimit.
+ */
+export function openFilesLimit(read: () => string = () => readFileSync('/proc/self/limits', 'utf8')): number | undefined {
+  let text: string;
+  try {
+    text = read();
+  } catch {
+    return undefined;
+  }
+  const m = /^Max open files\s+(\d+)/m.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * The default cap for an open-files limit. A caller waiting on the HTTP channel holds two
+ * descriptors (its own connection and the webhook's), so half of what is left after the
+ * reserve: with the common limit of 1024 that is 384 — the old fixed 800 let 800 waiting
+ * callers and their 800 webhook calls run the process out of descriptors.
+ */
+export function defaultMaxConnections(openFiles: number | undefined): number {
+  if (openFiles === undefined) return DEFAULT_MAX_CONNECTIONS;
+  return Math.min(MOST_DEFAULT_CONNECTIONS, Math.max(64, Math.floor((openFiles - RESERVED_FILE_DESCRIPTORS) / 2)));
+}
 
 export const MAX_CONNECTIONS_ENV = 'SWITCHBOARD_MAX_CONNECTIONS';
 
@@ -38,10 +71,13 @@ export function timeoutOptions(bodyTimeoutMs: number): { requestTimeout: number;
   };
 }
 
-/** The cap from `env` (unset or empty: the default); throws an Error naming the variable when invalid. */
-export function maxConnectionsFromEnv(env: NodeJS.ProcessEnv): number {
+/**
+ * The cap from `env` (unset or empty: derived from the open-files limit, see
+ * `defaultMaxConnections`); throws an Error naming the variable when invalid.
+ */
+export function maxConnectionsFromEnv(env: NodeJS.ProcessEnv, openFiles: number | undefined = openFilesLimit()): number {
   const raw = env[MAX_CONNECTIONS_ENV];
-  if (raw === undefined || raw.trim() === '') return DEFAULT_MAX_CONNECTIONS;
+  if (raw === undefined || raw.trim() === '') return defaultMaxConnections(openFiles);
   if (!/^\d{1,7}$/.test(raw.trim()) || Number(raw) < 1) {
     throw new Error(`${MAX_CONNECTIONS_ENV} must be a whole number of connections from 1, got "${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}"`);
   }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedBot } from '../../runtime/config/snapshot.js';
 import type { Router } from '../../runtime/routing/router.js';
 import { buildServer, type SwitchboardApp } from '../../runtime/server.js';
-import { DEFAULT_BODY_TIMEOUT_MS, maxConnectionsFromEnv, timeoutOptions } from '../../runtime/server/connection-limits.js';
+import { DEFAULT_BODY_TIMEOUT_MS, defaultMaxConnections, maxConnectionsFromEnv, openFilesLimit, timeoutOptions } from '../../runtime/server/connection-limits.js';
 import { createMemoryStore } from '../../runtime/store/memory-store.js';
 import { callIntegration } from '../../runtime/webhook/client.js';
 import { waitFor } from '../helpers/config-tree.js';
@@ -170,9 +170,26 @@ describe('the open-connection cap', () => {
     }
   });
 
+  it('derives the default cap from the open-files limit: two descriptors per waiting HTTP caller, 256 kept back', () => {
+    expect(maxConnectionsFromEnv({}, 1024)).toBe(384);
+    expect(maxConnectionsFromEnv({ SWITCHBOARD_MAX_CONNECTIONS: ' ' }, 20_000)).toBe(9872);
+    expect(defaultMaxConnections(1_048_576)).toBe(10_000);
+    expect(defaultMaxConnections(300)).toBe(64);
+    expect(defaultMaxConnections(undefined)).toBe(800);
+  });
+
+  it('reads the open-files limit from /proc/self/limits (soft value), undefined when absent', () => {
+    const limits = 'Limit                     Soft Limit           Hard Limit           Units\nMax cpu time              unlimited            unlimited            seconds\nMax open files            4096                 524288               files\n';
+    expect(openFilesLimit(() => limits)).toBe(4096);
+    expect(openFilesLimit(() => limits.replace('4096 ', 'unlimited'))).toBeUndefined();
+    expect(openFilesLimit(() => {
+      throw new Error('ENOENT');
+    })).toBeUndefined();
+    if (process.platform === 'linux') expect(openFilesLimit()).toBeGreaterThan(0);
+  });
+
   it('reads the cap from the environment, refusing bad values by name', () => {
-    expect(maxConnectionsFromEnv({})).toBe(800);
-    expect(maxConnectionsFromEnv({ SWITCHBOARD_MAX_CONNECTIONS: '2000' })).toBe(2000);
+    expect(maxConnectionsFromEnv({ SWITCHBOARD_MAX_CONNECTIONS: '2000' }, 1024)).toBe(2000);
     expect(() => maxConnectionsFromEnv({ SWITCHBOARD_MAX_CONNECTIONS: 'lots' })).toThrow(/SWITCHBOARD_MAX_CONNECTIONS/);
     expect(() => maxConnectionsFromEnv({ SWITCHBOARD_MAX_CONNECTIONS: '0' })).toThrow(/SWITCHBOARD_MAX_CONNECTIONS/);
   });
