@@ -100,6 +100,11 @@ function replyBody(reply: OutboundReply): Record<string, unknown> {
   return out;
 }
 
+/** The JSON answer to a waiting caller: the reply, or the 429 when the user is over the bot's `rateLimit`. */
+function jsonResponse(reply: OutboundReply): ChannelResponse {
+  return reply.limited ? rateLimitedResponse(reply.limited.retryAfterSeconds) : { status: 200, body: replyBody(reply) };
+}
+
 /** The 429 answer for a user over the bot's `rateLimit`. */
 function rateLimitedResponse(retryAfterSeconds: number): ChannelResponse {
   const unit = retryAfterSeconds === 1 ? 'second' : 'seconds';
@@ -151,12 +156,9 @@ export const httpChannel: ChannelAdapter<HttpPayload> = {
     return { kind: 'job', job: { channel: 'http', bot: bot.name, requestId: request.requestId, conversationKey: `http:${bot.name}:${conversationId}`, payload: message } };
   },
 
-  async run(job, _bot, ctx) {
-    if (job.payload.eventStream !== true) {
-      const reply = await ctx.process(job.payload).reply;
-      if (reply.limited) return rateLimitedResponse(reply.limited.retryAfterSeconds);
-      return { status: 200, body: replyBody(reply) };
-    }
+  run(job, _bot, ctx) {
+    // Not async: a waiting caller holds one promise reaction here, not a suspended frame.
+    if (job.payload.eventStream !== true) return ctx.process(job.payload).reply.then(jsonResponse);
     const { eventStream: _flag, ...message } = job.payload;
     // A rate-limited message never reached the webhook: it stays a plain JSON 429.
     return relayEventStream(ctx, message, replyBody, (reply) => (reply.limited ? rateLimitedResponse(reply.limited.retryAfterSeconds) : undefined));

@@ -23,8 +23,13 @@ export interface ControlOptions {
 }
 
 export interface ConversationControls {
-  /** The runtime's own answer to `message`, or undefined when it goes on to the pipeline. */
-  answer(bot: ResolvedBot, message: InboundMessage, opts?: ControlOptions): Promise<OutboundReply | undefined>;
+  /**
+   * The runtime's own answer to `message`, resolving to undefined when it goes on to the
+   * pipeline. Plain undefined (no promise) when that is known at once — no command matched
+   * and the bot has no rate limit, the common case — so the caller holds nothing extra for
+   * the whole webhook call.
+   */
+  answer(bot: ResolvedBot, message: InboundMessage, opts?: ControlOptions): Promise<OutboundReply | undefined> | undefined;
 }
 
 export interface ConversationControlsDeps {
@@ -61,23 +66,27 @@ export function createConversationControls(deps: ConversationControlsDeps): Conv
   }
 
   return {
-    async answer(bot, message, opts = {}) {
+    answer(bot, message, opts = {}) {
       if (message.text !== undefined && message.attachments.length === 0) {
         const matched = matchCommand(message.text, bot.commands, opts.botUsername !== undefined ? { botUsername: opts.botUsername } : {});
         if (matched) return runCommand(bot, message, matched.command);
       }
       const limit = bot.rateLimit;
       if (!limit) return undefined;
-      const key = rateLimitKey({ bot: bot.name, platform: message.channel, userId: message.user.id });
-      const decision = await limiter.consume(key, limit.messages, limit.perMs);
-      if (decision.allowed) return undefined;
-      metrics.messages.inc({ bot: bot.name, channel: message.channel, outcome: 'rate_limited' });
-      log.info({ requestId: message.requestId, bot: bot.name, channel: message.channel, retryAfterMs: decision.retryAfterMs, notice: decision.firstRejectionInWindow }, 'rate limited: the webhook was not called');
-      return {
-        content: decision.firstRejectionInWindow ? limit.message : '',
-        attachments: [],
-        limited: { retryAfterSeconds: retryAfterSeconds(decision.retryAfterMs) },
-      };
+      return rateLimited(bot, message, limit);
     },
   };
+
+  async function rateLimited(bot: ResolvedBot, message: InboundMessage, limit: NonNullable<ResolvedBot['rateLimit']>): Promise<OutboundReply | undefined> {
+    const key = rateLimitKey({ bot: bot.name, platform: message.channel, userId: message.user.id });
+    const decision = await limiter.consume(key, limit.messages, limit.perMs);
+    if (decision.allowed) return undefined;
+    metrics.messages.inc({ bot: bot.name, channel: message.channel, outcome: 'rate_limited' });
+    log.info({ requestId: message.requestId, bot: bot.name, channel: message.channel, retryAfterMs: decision.retryAfterMs, notice: decision.firstRejectionInWindow }, 'rate limited: the webhook was not called');
+    return {
+      content: decision.firstRejectionInWindow ? limit.message : '',
+      attachments: [],
+      limited: { retryAfterSeconds: retryAfterSeconds(decision.retryAfterMs) },
+    };
+  }
 }

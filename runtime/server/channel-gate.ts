@@ -78,20 +78,25 @@ function accept(adapter: ChannelAdapter, request: ChannelRequest, bot: ResolvedB
   const { job } = triage;
   const local: LocalJobState = { snapshot: deps.snapshot, log: request.log, ...(deps.trace ? { trace: deps.trace } : {}), ...(deps.abandoned ? { abandoned: deps.abandoned } : {}) };
   if (adapter.mode === 'reply') {
-    // The job may answer early (an event stream) and keep its conversation until it ends.
-    const run = (): Promise<ChannelResponse> =>
+    const abandoned = deps.abandoned;
+    const { queue } = deps;
+    // Dropped because the client left: not an answer to keep for a repeat of its Idempotency-Key.
+    const answerOf = (res: ChannelResponse | undefined): ChannelResponse => {
+      if (res === undefined && abandoned?.()) throw new SwitchboardError('SWB_ERR_STREAM_CANCELLED', 'the client went away before its turn');
+      return res ?? { status: 200 };
+    };
+    const run = (): Promise<ChannelResponse> => queue.push(job, local).then(answerOf);
+    // An event stream answers early (its response starts before the job ends) and keeps its conversation until it ends.
+    const runStream = (): Promise<ChannelResponse> =>
       new Promise<ChannelResponse>((resolve, reject) => {
         local.respond = resolve;
-        deps.queue.push(job, local).then((res) => {
-          // Dropped because the client left: not an answer to keep for a repeat of its Idempotency-Key.
-          if (res === undefined && deps.abandoned?.()) reject(new SwitchboardError('SWB_ERR_STREAM_CANCELLED', 'the client went away before its turn'));
-          else resolve(res ?? { status: 200 });
-        }, reject);
+        run().then(resolve, reject);
       });
     const { key, response } = idempotencyKeyOf(request.headers['idempotency-key']);
     if (response) return Promise.resolve(response);
     // An event stream cannot be replayed: such a request runs without an idempotency record.
-    if (!key || !deps.idempotency || isEventStreamRequest(request.headers.accept)) return run();
+    if (isEventStreamRequest(request.headers.accept)) return runStream();
+    if (!key || !deps.idempotency) return run();
     return runIdempotent({ store: deps.idempotency, bot: bot.name, key, fingerprint: fingerprintOf(request.rawBody) }, run);
   }
   return claimAndQueue(adapter, job, request, deps);

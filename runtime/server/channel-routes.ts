@@ -52,6 +52,8 @@ function answerBeforeBody(raw: IncomingMessage, reply: FastifyReply, res: Channe
 export function registerChannelRoutes(app: FastifyInstance, deps: ChannelRouteDeps): void {
   // One log line per 10 s at most while messages are refused over the in-flight limit.
   const refusalLog = createRefusalLog();
+  // What every request's gate shares, built once rather than per message.
+  const gateDeps = { store: deps.store, queue: deps.queue, refusalLog, ...(deps.idempotency ? { idempotency: deps.idempotency } : {}), ...(deps.maxInFlight !== undefined ? { maxInFlight: deps.maxInFlight } : {}) };
   app.post<{ Params: { channel: string; bot: string } }>('/channels/:channel/:bot', {
     // Callback style: answering here (404/401) means not calling done().
     onRequest: (req, reply, done) => {
@@ -63,18 +65,23 @@ export function registerChannelRoutes(app: FastifyInstance, deps: ChannelRouteDe
       req.channelTarget = { snapshot, adapter: found.adapter, bot: found.bot };
       done();
     },
-    handler: async (req, reply) => {
+    // Not async: a waiting caller holds one promise reaction here, not a suspended frame.
+    handler: (req, reply) => {
       const { snapshot, adapter, bot } = req.channelTarget as NonNullable<typeof req.channelTarget>;
       const request = { headers: req.headers, body: req.body, rawBody: req.rawBody ?? Buffer.alloc(0), requestId: req.id, log: req.log };
       const trace = startMessageTrace(deps.tracing, req.headers, { channel: adapter.name, bot: bot.name, requestId: req.id });
-      let res;
-      try {
-        res = await acceptChannelRequest(adapter, request, bot, { snapshot, store: deps.store, queue: deps.queue, trace, refusalLog, abandoned: () => clientGone(req.raw.socket), ...(deps.idempotency ? { idempotency: deps.idempotency } : {}), ...(deps.maxInFlight !== undefined ? { maxInFlight: deps.maxInFlight } : {}) });
-      } finally {
-        trace.finish();
-      }
-      if (res.headers) void reply.headers(res.headers);
-      return reply.code(res.status).send(res.body ?? '');
+      const accepted = acceptChannelRequest(adapter, request, bot, { ...gateDeps, snapshot, trace, abandoned: () => clientGone(req.raw.socket) });
+      return accepted.then(
+        (res) => {
+          trace.finish();
+          if (res.headers) void reply.headers(res.headers);
+          return reply.code(res.status).send(res.body ?? '');
+        },
+        (err: unknown) => {
+          trace.finish();
+          throw err;
+        },
+      );
     },
   });
 }

@@ -6,7 +6,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Dispatcher } from 'undici';
 import type { JobContext, ProcessOptions } from '../channels/channel.js';
-import { deferredReply, replyOnly, type StreamOptions } from '../pipeline/reply-stream.js';
+import { deferredReply, replyOnly, type ReplyStream, type StreamOptions } from '../pipeline/reply-stream.js';
 import { channelAdapters } from '../channels/index.js';
 import type { ConfigSnapshot } from '../config/snapshot.js';
 import type { MessageTrace } from '../tracing/message-trace.js';
@@ -45,22 +45,22 @@ export function createJobContext(deps: JobContextDeps, snapshot: ConfigSnapshot,
     process: (message, opts) => {
       // A reply recorded by an earlier attempt (durable queue) is delivered as it was.
       if (reply?.recorded) return replyOnly(Promise.resolve(reply.recorded));
+      const forward = (): ReplyStream => {
+        opts?.onForward?.();
+        const live = deps.pipeline.process(snapshot, message, pipelineOptions(opts, trace));
+        if (!reply) return live;
+        // A reply that cannot be recorded is still delivered; only a takeover would repeat the webhook call.
+        const recorded = live.reply.then(async (answer) => {
+          await reply.record(answer).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not record the webhook reply before delivery'));
+          return answer;
+        });
+        return { ...live, reply: recorded, [Symbol.asyncIterator]: () => live[Symbol.asyncIterator]() };
+      };
       const bot = snapshot.bots.get(message.bot);
-      const stream = deferredReply(
-        (async () => {
-          const own = bot ? await deps.controls.answer(bot, message, opts) : undefined;
-          if (own) return replyOnly(Promise.resolve(own));
-          opts?.onForward?.();
-          const live = deps.pipeline.process(snapshot, message, pipelineOptions(opts, trace));
-          if (!reply) return live;
-          // A reply that cannot be recorded is still delivered; only a takeover would repeat the webhook call.
-          const recorded = live.reply.then(async (answer) => {
-            await reply.record(answer).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not record the webhook reply before delivery'));
-            return answer;
-          });
-          return { ...live, reply: recorded, [Symbol.asyncIterator]: () => live[Symbol.asyncIterator]() };
-        })(),
-      );
+      // Usually known at once (no command, no rate limit): the pipeline's stream is returned
+      // as it is, without a deferred wrapper held for the whole webhook call.
+      const own = bot ? deps.controls.answer(bot, message, opts) : undefined;
+      const stream = own === undefined ? forward() : deferredReply(own.then((answer) => (answer ? replyOnly(Promise.resolve(answer)) : forward())));
       if (trace) void stream.reply.then(() => trace.delivering(), () => undefined);
       return stream;
     },
@@ -81,20 +81,29 @@ export function createJobContext(deps: JobContextDeps, snapshot: ConfigSnapshot,
  * client has gone is dropped when its turn comes (one already running finishes).
  */
 export function createJobProcessor(deps: JobContextDeps & { config: ConfigSource; log: FastifyBaseLogger }): JobProcessor {
-  return async (job, local, reply) => {
+  // Not async: it hands back the channel's promise rather than wrapping it in another.
+  return (job, local, reply) => {
+    try {
+      return runJob(job, local, reply);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  };
+
+  function runJob(...[job, local, reply]: Parameters<JobProcessor>): ReturnType<JobProcessor> {
     const snapshot = local?.snapshot ?? deps.config.current();
     const log = local?.log ?? deps.log.child({ requestId: job.requestId });
     // Nobody is left to read the answer, so the webhook is not called for it.
     if (local?.abandoned?.()) {
       log.info({ channel: job.channel, bot: job.bot }, 'the client went away before its turn; message dropped');
-      return undefined;
+      return Promise.resolve(undefined);
     }
     const adapter = channelAdapters[job.channel];
     const bot = snapshot.bots.get(job.bot);
     if (!adapter || !bot?.channels[job.channel]) {
       log.warn({ channel: job.channel, bot: job.bot }, 'job for a channel or bot that is no longer configured; dropped');
-      return undefined;
+      return Promise.resolve(undefined);
     }
     return adapter.run(job, bot, createJobContext(deps, snapshot, log, local?.trace, reply, local?.respond));
-  };
+  }
 }
