@@ -4,7 +4,7 @@
  * headers, a slowly dripping body and the single Retry-After retry, a reply size cap,
  * no redirects, Standard Webhooks signing, connect-time private-network checks.
  */
-import { request } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import type { ResolvedIntegration } from '../config/snapshot.js';
 import type { WebhookRequest } from '../core/message.js';
 import type { BadReplyReason } from '../providers/provider.js';
@@ -14,7 +14,7 @@ import { abortedOutcome, isEventStream, readEventStream } from './read-event-str
 import { StreamControl } from './stream-control.js';
 import { classifyError } from './classify.js';
 import { Deadline } from './deadline.js';
-import { derive, scrub } from './derived.js';
+import { derive, scrub, type DerivedIntegration } from './derived.js';
 import { guardedDispatcher } from './guarded-dispatcher.js';
 import { discard, MAX_ERROR_BODY_BYTES, MAX_REPLY_BYTES, parseJsonBody, readBounded, readPrefix } from './read-body.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -73,101 +73,159 @@ export function streamIntegration(integration: ResolvedIntegration, payload: Web
 }
 
 /** One attempt; `ctl` (streaming or cancellable attempts only) adds the stream deadlines and SSE reading. */
-async function runAttempt(integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions, ctl: StreamControl | undefined): Promise<AttemptResult> {
+function runAttempt(integration: ResolvedIntegration, payload: WebhookRequest, opts: AttemptOptions, ctl: StreamControl | undefined): Promise<AttemptResult> {
   const started = performance.now();
   const d = derive(integration);
   if (d.provider.answerLocally) {
-    return { ok: true, reply: d.provider.answerLocally(payload), status: 200, latencyMs: elapsed(started), retried: false };
+    return Promise.resolve({ ok: true, reply: d.provider.answerLocally(payload), status: 200, latencyMs: elapsed(started), retried: false });
   }
-  if (d.configError) return { ok: false, failure: 'unreachable', message: d.configError, latencyMs: elapsed(started), retried: false };
+  if (d.configError) return Promise.resolve({ ok: false, failure: 'unreachable', message: d.configError, latencyMs: elapsed(started), retried: false });
   const refusal = d.preflight(opts.allowPrivateNetwork);
-  if (refusal) return { ok: false, failure: 'blocked', message: refusal, latencyMs: elapsed(started), retried: false };
+  if (refusal) return Promise.resolve({ ok: false, failure: 'blocked', message: refusal, latencyMs: elapsed(started), retried: false });
+  return exchange(new Attempt(d, integration, opts, ctl, started), payload);
+}
 
-  const timeoutMs = opts.timeoutMs ?? integration.timeoutMs;
-  // A stream's retry must also come before its first-token deadline.
-  const deadlineAt = started + (ctl?.limits.codec ? Math.min(timeoutMs, ctl.limits.firstTokenTimeoutMs) : timeoutMs);
-  const deadline = new Deadline(timeoutMs);
-  ctl?.attach(deadline, started);
-  const dispatcher = opts.dispatcher ?? guardedDispatcher(opts.allowPrivateNetwork);
-  const now = opts.now ?? Date.now;
-  let retried = false;
-  let status: number | undefined;
-
+/**
+ * The request/response exchange of one attempt. This is the frame a message holds while the
+ * webhook thinks (seconds, for thousands of messages at once), so it stays small: the
+ * attempt's state lives in `a`, and reading the reply is a separate step.
+ */
+async function exchange(a: Attempt, payload: WebhookRequest): Promise<AttemptResult> {
   try {
-    const built = d.provider.buildRequest(payload, integration);
-    const headers: Record<string, string> = { ...d.fixedHeaders };
+    const body = a.build(payload);
+    for (;;) {
+      const res = await a.send(body);
+      const result = await a.read(res);
+      if (result !== RETRY) return result;
+    }
+  } catch (err) {
+    return a.failed(err);
+  } finally {
+    a.finish();
+  }
+}
+
+/** `Attempt.read`'s answer when the webhook asked to be called again (429/503 with Retry-After). */
+const RETRY = Symbol('retry');
+
+/** One attempt's state: the deadline, the headers sent, the status seen, whether it was retried. */
+class Attempt {
+  readonly timeoutMs: number;
+  /** A stream's retry must also come before its first-token deadline. */
+  readonly deadlineAt: number;
+  readonly deadline: Deadline;
+  readonly dispatcher: Dispatcher;
+  readonly headers: Record<string, string> = {};
+  webhookId: string | undefined;
+  retried = false;
+  status: number | undefined;
+
+  constructor(
+    readonly d: DerivedIntegration,
+    readonly integration: ResolvedIntegration,
+    readonly opts: AttemptOptions,
+    readonly ctl: StreamControl | undefined,
+    readonly started: number,
+  ) {
+    this.timeoutMs = opts.timeoutMs ?? integration.timeoutMs;
+    this.deadlineAt = started + (ctl?.limits.codec ? Math.min(this.timeoutMs, ctl.limits.firstTokenTimeoutMs) : this.timeoutMs);
+    this.deadline = new Deadline(this.timeoutMs);
+    ctl?.attach(this.deadline, started);
+    this.dispatcher = opts.dispatcher ?? guardedDispatcher(opts.allowPrivateNetwork);
+  }
+
+  /** The provider's request: the headers (configured ones win) and the body. */
+  build(payload: WebhookRequest): string {
+    const { d, opts } = this;
+    const built = d.provider.buildRequest(payload, this.integration);
+    const headers = Object.assign(this.headers, d.fixedHeaders);
     for (const [name, value] of Object.entries(built.headers)) {
       if (!d.configuredNames.has(name.toLowerCase())) headers[name] = value;
     }
     headers['X-Bot-ID'] = payload.bot.id;
     headers['X-Request-ID'] = opts.requestId;
     if (opts.traceparent) headers.traceparent = opts.traceparent;
-    const webhookId = d.signingKeys.length > 0 ? newWebhookId() : undefined;
-
-    for (;;) {
-      if (webhookId) Object.assign(headers, signingHeaders(d.signingKeys, webhookId, Math.floor(now() / 1000), built.body));
-      opts.onRequest?.({ method: 'POST', url: d.url, headers: { ...headers }, body: built.body });
-      // dispatcher.request with the pre-split URL: undici's top-level request() parses the URL every call.
-      const res = d.target
-        ? await dispatcher.request({ origin: d.target.origin, path: d.target.path, method: 'POST', headers, body: built.body, signal: deadline })
-        : await request(d.url, { method: 'POST', headers, body: built.body, dispatcher, signal: deadline });
-      status = res.statusCode;
-
-      if (status >= 200 && status < 300) {
-        if (ctl?.limits.codec && isEventStream(res.headers['content-type'])) {
-          const outcome = await readEventStream(res.body, ctl.limits.codec, ctl, deadline);
-          if (outcome.ok) return { ok: true, reply: outcome.reply, status, latencyMs: elapsed(started), retried };
-          const { failure, message, reason, cause } = outcome;
-          const failed: AttemptResult = { ok: false, failure, status, message: scrub(message, d.secretValues), latencyMs: elapsed(started), retried };
-          if (reason !== undefined) failed.reason = reason;
-          if (cause !== undefined) failed.cause = cause;
-          return failed;
-        }
-        const bytes = await readBounded(res.body, MAX_REPLY_BYTES, res.headers['content-length']);
-        if (bytes === null) {
-          return fail('bad_reply', `the reply is larger than ${MAX_REPLY_BYTES} bytes (1 MiB)`, 'too_large');
-        }
-        const json = parseJsonBody(bytes);
-        if (!json.ok) {
-          const type = res.headers['content-type'];
-          const hint = typeof type === 'string' && !type.includes('json') ? ` (Content-Type: ${type.split(';')[0]})` : '';
-          return fail('bad_reply', `${json.message}${hint}`, 'invalid_json');
-        }
-        const parsed = d.provider.parseReply(json.value);
-        if (!parsed.ok) return fail('bad_reply', scrub(parsed.message, d.secretValues), parsed.reason);
-        return { ok: true, reply: parsed.reply, status, latencyMs: elapsed(started), retried };
-      }
-
-      if (!retried && (status === 429 || status === 503)) {
-        const delay = parseRetryAfter(res.headers['retry-after'], now());
-        if (delay !== null && performance.now() + delay < deadlineAt) {
-          await res.body.dump({ limit: MAX_ERROR_BODY_BYTES }).catch(() => undefined);
-          await deadline.sleep(delay);
-          retried = true;
-          continue;
-        }
-      }
-
-      if (status >= 300 && status < 400) {
-        discard(res.body);
-        return fail('http_status', `the webhook answered ${status} (a redirect); redirects are not followed, configure the final URL`);
-      }
-      const prefix = await readPrefix(res.body, MAX_ERROR_BODY_BYTES);
-      const body = parseJsonBody(prefix);
-      const described = d.provider.describeError?.(status, body.ok ? body.value : undefined, res.headers);
-      return fail('http_status', scrub(described ?? `the webhook answered ${status}`, d.secretValues));
-    }
-  } catch (err) {
-    const { failure, message } = ctl?.fired ? abortedOutcome(ctl, deadline, err) : classifyError(err, deadline.aborted, timeoutMs);
-    return { ok: false, failure, status, message: scrub(message, d.secretValues), latencyMs: elapsed(started), retried, cause: err };
-  } finally {
-    deadline.clear();
-    ctl?.end();
+    if (this.d.signingKeys.length > 0) this.webhookId = newWebhookId();
+    return built.body;
   }
 
-  function fail(failure: 'bad_reply' | 'http_status', message: string, reason?: BadReplyReason): AttemptResult {
+  /** Sends the request (signed afresh for each try, with the same `webhook-id`). */
+  send(body: string): Promise<Dispatcher.ResponseData> {
+    const { d, opts, headers, dispatcher, deadline } = this;
+    if (this.webhookId) Object.assign(headers, signingHeaders(d.signingKeys, this.webhookId, Math.floor((opts.now ?? Date.now)() / 1000), body));
+    opts.onRequest?.({ method: 'POST', url: d.url, headers: { ...headers }, body });
+    // dispatcher.request with the pre-split URL: undici's top-level request() parses the URL every call.
+    return d.target
+      ? dispatcher.request({ origin: d.target.origin, path: d.target.path, method: 'POST', headers, body, signal: deadline })
+      : request(d.url, { method: 'POST', headers, body, dispatcher, signal: deadline });
+  }
+
+  /** Reads the response into the attempt's result, or RETRY. */
+  async read(res: Dispatcher.ResponseData): Promise<AttemptResult | typeof RETRY> {
+    const { d, ctl } = this;
+    const status = res.statusCode;
+    this.status = status;
+    if (status >= 200 && status < 300) {
+      if (ctl?.limits.codec && isEventStream(res.headers['content-type'])) {
+        const outcome = await readEventStream(res.body, ctl.limits.codec, ctl, this.deadline);
+        if (outcome.ok) return { ok: true, reply: outcome.reply, status, latencyMs: elapsed(this.started), retried: this.retried };
+        const { failure, message, reason, cause } = outcome;
+        const failed: AttemptResult = { ok: false, failure, status, message: scrub(message, d.secretValues), latencyMs: elapsed(this.started), retried: this.retried };
+        if (reason !== undefined) failed.reason = reason;
+        if (cause !== undefined) failed.cause = cause;
+        return failed;
+      }
+      const bytes = await readBounded(res.body, MAX_REPLY_BYTES, res.headers['content-length']);
+      if (bytes === null) {
+        return this.fail('bad_reply', `the reply is larger than ${MAX_REPLY_BYTES} bytes (1 MiB)`, 'too_large');
+      }
+      const json = parseJsonBody(bytes);
+      if (!json.ok) {
+        const type = res.headers['content-type'];
+        const hint = typeof type === 'string' && !type.includes('json') ? ` (Content-Type: ${type.split(';')[0]})` : '';
+        return this.fail('bad_reply', `${json.message}${hint}`, 'invalid_json');
+      }
+      const parsed = d.provider.parseReply(json.value);
+      if (!parsed.ok) return this.fail('bad_reply', scrub(parsed.message, d.secretValues), parsed.reason);
+      return { ok: true, reply: parsed.reply, status, latencyMs: elapsed(this.started), retried: this.retried };
+    }
+
+    if (!this.retried && (status === 429 || status === 503)) {
+      const delay = parseRetryAfter(res.headers['retry-after'], (this.opts.now ?? Date.now)());
+      if (delay !== null && performance.now() + delay < this.deadlineAt) {
+        await res.body.dump({ limit: MAX_ERROR_BODY_BYTES }).catch(() => undefined);
+        await this.deadline.sleep(delay);
+        this.retried = true;
+        return RETRY;
+      }
+    }
+
+    if (status >= 300 && status < 400) {
+      discard(res.body);
+      return this.fail('http_status', `the webhook answered ${status} (a redirect); redirects are not followed, configure the final URL`);
+    }
+    const prefix = await readPrefix(res.body, MAX_ERROR_BODY_BYTES);
+    const body = parseJsonBody(prefix);
+    const described = d.provider.describeError?.(status, body.ok ? body.value : undefined, res.headers);
+    return this.fail('http_status', scrub(described ?? `the webhook answered ${status}`, d.secretValues));
+  }
+
+  /** The result for an error thrown on the way (connect, deadline, cancel, a broken body). */
+  failed(err: unknown): AttemptResult {
+    const { failure, message } = this.ctl?.fired ? abortedOutcome(this.ctl, this.deadline, err) : classifyError(err, this.deadline.aborted, this.timeoutMs);
+    return { ok: false, failure, status: this.status, message: scrub(message, this.d.secretValues), latencyMs: elapsed(this.started), retried: this.retried, cause: err };
+  }
+
+  fail(failure: 'bad_reply' | 'http_status', message: string, reason?: BadReplyReason): AttemptResult {
+    const { status, retried } = this;
     return reason === undefined
-      ? { ok: false, failure, status, message, latencyMs: elapsed(started), retried }
-      : { ok: false, failure, status, message, latencyMs: elapsed(started), retried, reason };
+      ? { ok: false, failure, status, message, latencyMs: elapsed(this.started), retried }
+      : { ok: false, failure, status, message, latencyMs: elapsed(this.started), retried, reason };
+  }
+
+  /** Stops the deadline and the stream's timers. */
+  finish(): void {
+    this.deadline.clear();
+    this.ctl?.end();
   }
 }
