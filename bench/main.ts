@@ -53,7 +53,7 @@ const ctx: Context = {
   s: settings(values.quick === true),
   log: (line) => process.stderr.write(`${line}\n`),
 };
-// --inflight-cases 2000x1000,10000x9500: webhook ms × conversations in flight.
+// --inflight-cases 2000x1000,10000x9000: webhook ms × conversations in flight.
 if (values['inflight-cases']) {
   ctx.s.inflightCases = values['inflight-cases'].split(',').map((c) => {
     const m = /^(\d+)x(\d+)$/.exec(c.trim());

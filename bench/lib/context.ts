@@ -29,15 +29,20 @@ export interface Settings {
   inflightCases: Array<{ latencyMs: number; inFlight: number }>;
 }
 
-/** 9,500 rather than 10,000: each conversation in flight holds two sockets in the server (caller and webhook), and this machine's hard `ulimit -n` is 20,000. */
-const MOST_IN_FLIGHT = 9_500;
+/**
+ * 9,000 rather than 10,000: each conversation in flight holds two sockets in the server
+ * (caller and webhook), the load generator keeps idle keep-alive connections besides, and
+ * this machine's hard `ulimit -n` is 20,000. At 9,500 the forwarder and Switchboard with
+ * Redis ran out of descriptors (EMFILE) in one of two runs on 2026-12-01.
+ */
+const MOST_IN_FLIGHT = 9_000;
 
 /**
  * Webhook latency × conversations in flight. The arrival rate is in-flight / latency, and the
  * server has one core: in this open-loop shape even the bare forwarder spends 0.65–0.9 ms of
  * CPU per reply (every event wakes an idle loop; measured 2026-12-01), so rates much above
- * 1,000/s overload every target and measure overload, not holding. Hence 5,000 and 9,500 in
- * flight behind a 10 s webhook (500/s and 950/s), and 1,000 behind a 2 s one (500/s).
+ * 1,000/s overload every target and measure overload, not holding. Hence 5,000 and 9,000 in
+ * flight behind a 10 s webhook (500/s and 900/s), and 1,000 behind a 2 s one (500/s).
  */
 const INFLIGHT_CASES = [
   { latencyMs: 2000, inFlight: 1000 },

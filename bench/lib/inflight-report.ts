@@ -27,7 +27,7 @@ export function inflightReport(ctx: Context, rows: InflightRow[]): string[] {
     out.push(`**Webhook ${c.latencyMs / 1000} s, ${c.inFlight.toLocaleString('en-US')} in flight** (${fmt.int(c.inFlight / (c.latencyMs / 1000))} req/s)`, '');
     out.push(
       table(
-        ['target', 'replies/s', 'in flight', 'failed', 'added p50 ms', 'added p99 ms', 'added p99.9 ms', 'p99 vs fwd', 'p99 vs Portkey', 'loop delay p99 / max ms', 'RSS MB idle → load', 'RSS KB / in flight', 'vs fwd', 'heap MB', 'CPU µs/reply', 'CPU vs fwd'],
+        ['target', 'replies/s', 'in flight', 'failed', 'added p50 ms', 'added p99 ms', 'added p99.9 ms', 'p99 vs fwd', 'Portkey p99 ÷ this', 'loop delay p99 / max ms', 'RSS MB idle → load', 'RSS KB / in flight', 'vs fwd', 'heap MB', 'CPU µs/reply', 'CPU vs fwd'],
         same.map((r) => [
           r.label,
           fmt.int(r.rps),
@@ -37,7 +37,7 @@ export function inflightReport(ctx: Context, rows: InflightRow[]): string[] {
           fmt.ms(r.addedP99, 1),
           fmt.ms(r.addedP999, 1),
           r === fwd ? '' : ratio(r.addedP99, fwd?.addedP99),
-          r === peer ? '' : ratio(r.addedP99, peer?.addedP99),
+          r === peer || peer === undefined ? '' : ratio(peer.addedP99, r.addedP99),
           `${fmt.ms(r.loopP99, 1)} / ${fmt.ms(r.loopMax, 0)}`,
           `${fmt.int(r.rssIdleMb)} → ${fmt.int(r.rssLoadMb)}`,
           fmt.ms(r.rssKbPerInFlight, 1),
