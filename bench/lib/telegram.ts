@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Context } from './context.js';
 import { startSwitchboard, type Server } from './servers.js';
 import { percentile } from './stats.js';
@@ -55,7 +55,10 @@ async function startFakeBotApi(): Promise<FakeApi> {
   return { origin: `http://127.0.0.1:${port}`, answeredAt, close: () => new Promise((r) => server.close(() => r())) };
 }
 
+/** The bot in its own folder: the scratch folder holds the other sections' trees too. */
 function writeTelegramConfig(dir: string, hook: string, api: string): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, 'bot.yaml'),
     `apiVersion: switchboard/v1\nkind: Integration\nname: hook\ntype: custom\nurl: ${hook}\nheaders:\n  Authorization: Bearer \${BENCH_WEBHOOK_TOKEN}\ntimeout: 10s\n---\napiVersion: switchboard/v1\nkind: Bot\nname: tg\nchannels:\n  telegram:\n    token: "${TOKEN}"\n    secretToken: ${SECRET}\n    apiUrl: ${api}\nintegrations:\n  - name: hook\n`,
@@ -124,7 +127,7 @@ async function measure(ctx: Context, sb: Server, api: FakeApi, redisUrl: string,
 /** The scenario: both modes on one Redis, `repetitions` interleaved runs each. */
 export async function telegramDelivery(ctx: Context, hook: string, redisUrl: string): Promise<TelegramRow[]> {
   const api = await startFakeBotApi();
-  const dir = writeTelegramConfig(ctx.tmp, hook, api.origin);
+  const dir = writeTelegramConfig(join(ctx.tmp, 'telegram'), hook, api.origin);
   const servers: Record<TelegramRow['mode'], Server> = {
     durable: await startSwitchboard({ root: ctx.root, cpu: ctx.serverCpu, configDir: dir, redisUrl, name: 'switchboard (telegram, durable)' }),
     'in-process': await startSwitchboard({ root: ctx.root, cpu: ctx.serverCpu, configDir: dir, redisUrl, name: 'switchboard (telegram, in-process)', env: { SWITCHBOARD_DELIVERY: 'in-process' } }),
