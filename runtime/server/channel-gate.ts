@@ -10,6 +10,7 @@ import type { ChannelAdapter, ChannelJob, ChannelRequest, ChannelResponse } from
 import { channelAdapters } from '../channels/index.js';
 import type { ConfigSnapshot, ResolvedBot } from '../config/snapshot.js';
 import { errorMessage } from '../core/error-message.js';
+import { promiseOf } from '../core/promise-of.js';
 import { errorResponse, SwitchboardError } from '../core/errors.js';
 import type { ChannelName } from '../core/message.js';
 import type { JobQueue, LocalJobState } from '../queue/job-queue.js';
@@ -56,11 +57,7 @@ export interface GateDeps {
  * suspended frame per waiting message for the whole webhook call.
  */
 export function acceptChannelRequest(adapter: ChannelAdapter, request: ChannelRequest, bot: ResolvedBot, deps: GateDeps): Promise<ChannelResponse> {
-  try {
-    return accept(adapter, request, bot, deps);
-  } catch (err) {
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-  }
+  return promiseOf(() => accept(adapter, request, bot, deps));
 }
 
 function accept(adapter: ChannelAdapter, request: ChannelRequest, bot: ResolvedBot, deps: GateDeps): Promise<ChannelResponse> {

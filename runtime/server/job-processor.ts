@@ -14,6 +14,7 @@ import type { ConversationControls } from '../controls/conversation-controls.js'
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { JobProcessor, RecordedReply } from '../queue/job-queue.js';
 import { errorMessage } from '../core/error-message.js';
+import { promiseOf } from '../core/promise-of.js';
 import type { ConfigSource, FileLinks } from './options.js';
 
 export interface JobContextDeps {
@@ -82,13 +83,7 @@ export function createJobContext(deps: JobContextDeps, snapshot: ConfigSnapshot,
  */
 export function createJobProcessor(deps: JobContextDeps & { config: ConfigSource; log: FastifyBaseLogger }): JobProcessor {
   // Not async: it hands back the channel's promise rather than wrapping it in another.
-  return (job, local, reply) => {
-    try {
-      return runJob(job, local, reply);
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
-  };
+  return (job, local, reply) => promiseOf(() => runJob(job, local, reply));
 
   function runJob(...[job, local, reply]: Parameters<JobProcessor>): ReturnType<JobProcessor> {
     const snapshot = local?.snapshot ?? deps.config.current();
