@@ -4,7 +4,7 @@
  * Markdown report and saves it to bench/results/latest.md (and the raw numbers to
  * latest.json). Start it through `bench/run`, which builds and pins this process.
  *
- *   node --import tsx bench/main.ts [--quick] [--only throughput,fixed,reload,scale,profile,telegram]
+ *   node --import tsx bench/main.ts [--quick] [--only throughput,fixed,reload,scale,profile,telegram,stream,inflight,telegram-inflight]
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -25,9 +25,10 @@ import { throughput, type Scenario, type ScenarioResult } from './lib/throughput
 import { cpuMs } from './lib/procs.js';
 import { telegramDelivery, type TelegramRow } from './lib/telegram.js';
 import { INFLIGHT_TARGETS, inflight, type InflightRow, type InflightTargetId } from './lib/inflight.js';
+import { telegramInflight, type TelegramInflightRow } from './lib/telegram-inflight.js';
 import { formatComparison, formatSummary, summarizeProfile } from './profile-summary.js';
 
-const SECTIONS = ['throughput', 'fixed', 'profile', 'reload', 'scale', 'telegram', 'stream', 'inflight'] as const;
+const SECTIONS = ['throughput', 'fixed', 'profile', 'reload', 'scale', 'telegram', 'stream', 'inflight', 'telegram-inflight'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'string', default: 'forwarder,memory,redis-ab' }, scenarios: { type: 'string' }, baseline: { type: 'string' }, streams: { type: 'string' }, 'inflight-targets': { type: 'string', default: 'forwarder,memory,redis-ab,portkey' }, 'inflight-cases': { type: 'string' } } });
@@ -88,6 +89,7 @@ let scale: ScaleRow[] | undefined;
 let wideFile: WideFileRow | undefined;
 let perMsg: PerMessageRow[] | undefined;
 let inflightRows: InflightRow[] | undefined;
+let telegramInflightRows: TelegramInflightRow[] | undefined;
 const profiles: Array<{ label: string; file: string; text: string }> = [];
 const comparisons: Array<{ label: string; text: string }> = [];
 let fallbackCount = 0;
@@ -252,6 +254,15 @@ try {
     servers.splice(servers.indexOf(redis), 1);
   }
 
+  if (want('telegram-inflight')) {
+    const c = ctx.s.telegramInflightCase;
+    ctx.log(`\n== Telegram channel in flight: ${c.latencyMs / 1000} s webhook × ${c.inFlight.toLocaleString('en-US')} in flight; in-process and durable queues`);
+    const redis = keep(await startRedis(ctx.loadCpu));
+    telegramInflightRows = await telegramInflight(ctx, c.latencyMs, c.inFlight, redis.origin);
+    await redis.proc.stop();
+    servers.splice(servers.indexOf(redis), 1);
+  }
+
   if (want('reload')) {
     ctx.log(`\n== reload under load: ${ctx.s.reloadChanges} config changes, ${ctx.s.connections} connections`);
     reload = await reloadUnderLoad(ctx);
@@ -322,6 +333,7 @@ const markdown = report({
   wideFile,
   perMessage: perMsg,
   inflight: inflightRows,
+  telegramInflight: telegramInflightRows,
   profiles,
   comparisons,
   telegram,
@@ -330,7 +342,7 @@ const markdown = report({
 writeFileSync(join(ctx.results, 'latest.md'), markdown);
 writeFileSync(
   join(ctx.results, 'latest.json'),
-  JSON.stringify({ startedAt, machine, commit, settings: ctx.s, throughput: tp, abShare, clusterRatio, fallbackCount, fixed, reload, scale, wideFile, perMessage: perMsg, telegram, streaming: streamRows, inflight: inflightRows }, null, 2),
+  JSON.stringify({ startedAt, machine, commit, settings: ctx.s, throughput: tp, abShare, clusterRatio, fallbackCount, fixed, reload, scale, wideFile, perMessage: perMsg, telegram, streaming: streamRows, inflight: inflightRows, telegramInflight: telegramInflightRows }, null, 2),
 );
 process.stdout.write(`\n${markdown}\n`);
 ctx.log(`saved bench/results/latest.md and latest.json (${Math.round((performance.now() - t0) / 1000)} s)`);

@@ -27,6 +27,8 @@ export interface Settings {
   inflightRampSeconds: number;
   inflightSeconds: number;
   inflightCases: Array<{ latencyMs: number; inFlight: number }>;
+  /** The Telegram-channel in-flight case (no caller socket per conversation, so 10,000 fit). */
+  telegramInflightCase: { latencyMs: number; inFlight: number };
 }
 
 /**
@@ -52,8 +54,8 @@ const INFLIGHT_CASES = [
 
 export function settings(quick: boolean): Settings {
   return quick
-    ? { quick, connections: 50, seconds: 3, primeSeconds: 2, warmupSeconds: 1, perMessageSeconds: 3, repetitions: 1, fixedRate: 1000, fixedSeconds: 3, reloadChanges: 20, scaleSizes: [100, 1000, 10000], perMessageSizes: [10, 10000], profileSeconds: 3, users: 10_000, inflightRampSeconds: 4, inflightSeconds: 3, inflightCases: [{ latencyMs: 10_000, inFlight: 5000 }] }
-    : { quick, connections: 50, seconds: 10, primeSeconds: 2, warmupSeconds: 2, perMessageSeconds: 8, repetitions: 3, fixedRate: 1000, fixedSeconds: 6, reloadChanges: 100, scaleSizes: [100, 1000, 10000], perMessageSizes: [10, 10000], profileSeconds: 8, users: 10_000, inflightRampSeconds: 4, inflightSeconds: 8, inflightCases: INFLIGHT_CASES };
+    ? { quick, connections: 50, seconds: 3, primeSeconds: 2, warmupSeconds: 1, perMessageSeconds: 3, repetitions: 1, fixedRate: 1000, fixedSeconds: 3, reloadChanges: 20, scaleSizes: [100, 1000, 10000], perMessageSizes: [10, 10000], profileSeconds: 3, users: 10_000, inflightRampSeconds: 4, inflightSeconds: 3, inflightCases: [{ latencyMs: 10_000, inFlight: 5000 }], telegramInflightCase: { latencyMs: 10_000, inFlight: 2000 } }
+    : { quick, connections: 50, seconds: 10, primeSeconds: 2, warmupSeconds: 2, perMessageSeconds: 8, repetitions: 3, fixedRate: 1000, fixedSeconds: 6, reloadChanges: 100, scaleSizes: [100, 1000, 10000], perMessageSizes: [10, 10000], profileSeconds: 8, users: 10_000, inflightRampSeconds: 4, inflightSeconds: 8, inflightCases: INFLIGHT_CASES, telegramInflightCase: { latencyMs: 10_000, inFlight: 10_000 } };
 }
 
 export interface Context {

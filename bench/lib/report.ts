@@ -4,6 +4,7 @@
 import type { Context } from './context.js';
 import type { InflightRow } from './inflight.js';
 import { inflightReport } from './inflight-report.js';
+import { telegramInflightReport, type TelegramInflightRow } from './telegram-inflight.js';
 import type { LoadResult } from './load.js';
 import type { ReloadResult } from './reload.js';
 import type { PerMessageRow, ScaleRow, WideFileRow } from './scale.js';
@@ -29,6 +30,7 @@ export interface ReportInput {
   wideFile?: WideFileRow;
   perMessage?: PerMessageRow[];
   inflight?: InflightRow[];
+  telegramInflight?: TelegramInflightRow[] | undefined;
   profiles?: Array<{ label: string; file: string; text: string }>;
   comparisons?: Array<{ label: string; text: string }>;
   telegram?: TelegramRow[];
@@ -150,6 +152,7 @@ export function report(r: ReportInput): string {
   }
 
   if (r.inflight) out.push(...inflightReport(r.ctx, r.inflight));
+  if (r.telegramInflight) out.push(...telegramInflightReport(r.telegramInflight));
   if (r.telegram && r.telegram.length > 0) out.push(...telegramReport(r.telegram));
 
   for (const c of r.comparisons ?? []) {

@@ -17,8 +17,8 @@ import type { Context } from './context.js';
 import { startSwitchboard, type Server } from './servers.js';
 import { percentile } from './stats.js';
 
-const TOKEN = '424242:AAbenchmarkTokenNotASecret';
-const SECRET = 'bench-telegram-secret';
+export const TOKEN = '424242:AAbenchmarkTokenNotASecret';
+export const SECRET = 'bench-telegram-secret';
 
 export interface TelegramRow {
   mode: 'durable' | 'in-process';
@@ -31,37 +31,42 @@ export interface TelegramRow {
   commandsPerUpdate: Record<string, number>;
 }
 
-interface FakeApi {
+export interface FakeApi {
   origin: string;
   answeredAt: Map<number, number>;
+  /** sendMessage calls whose text was not the stub's `ok` (the bot's fallback message). */
+  notOk: number;
   close(): Promise<void>;
 }
 
-async function startFakeBotApi(): Promise<FakeApi> {
+/** A fake Bot API: records when each chat's `sendMessage` arrives. */
+export async function startFakeBotApi(): Promise<FakeApi> {
   const answeredAt = new Map<number, number>();
+  const api = { notOk: 0 };
   const server: HttpServer = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       if (req.url?.endsWith('/sendMessage')) {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { chat_id: number };
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { chat_id: number; text?: string };
         answeredAt.set(Number(body.chat_id), performance.now());
+        if (body.text !== 'ok') api.notOk++;
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"result":{"message_id":1,"date":0,"chat":{"id":1,"type":"private"}}}');
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return { origin: `http://127.0.0.1:${port}`, answeredAt, close: () => new Promise((r) => server.close(() => r())) };
+  return Object.assign(api, { origin: `http://127.0.0.1:${port}`, answeredAt, close: () => new Promise<void>((r) => server.close(() => r())) });
 }
 
 /** The bot in its own folder: the scratch folder holds the other sections' trees too. */
-function writeTelegramConfig(dir: string, hook: string, api: string): string {
+export function writeTelegramConfig(dir: string, hook: string, api: string, timeout = '10s'): string {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, 'bot.yaml'),
-    `apiVersion: switchboard/v1\nkind: Integration\nname: hook\ntype: custom\nurl: ${hook}\nheaders:\n  Authorization: Bearer \${BENCH_WEBHOOK_TOKEN}\ntimeout: 10s\n---\napiVersion: switchboard/v1\nkind: Bot\nname: tg\nchannels:\n  telegram:\n    token: "${TOKEN}"\n    secretToken: ${SECRET}\n    apiUrl: ${api}\nintegrations:\n  - name: hook\n`,
+    `apiVersion: switchboard/v1\nkind: Integration\nname: hook\ntype: custom\nurl: ${hook}\nheaders:\n  Authorization: Bearer \${BENCH_WEBHOOK_TOKEN}\ntimeout: ${timeout}\n---\napiVersion: switchboard/v1\nkind: Bot\nname: tg\nchannels:\n  telegram:\n    token: "${TOKEN}"\n    secretToken: ${SECRET}\n    apiUrl: ${api}\nintegrations:\n  - name: hook\n`,
   );
   return dir;
 }
