@@ -12,29 +12,19 @@ import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.j
 import { startRedis, type RedisHandle } from '../helpers/redis.js';
 import { configDir, waitFor } from './helpers.js';
 import { startServe, type ServeProcess } from './serve-process.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const SECRET = 'crash-secret-token';
 const CONVERSATIONS = 10;
 const PER_CONVERSATION = 20;
 
-/** mulberry32: a small seeded generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let redis: RedisHandle;
 let tg: FakeTelegram;
 let hook: FakeServer;
 let cfg: Awaited<ReturnType<typeof configDir>>;
 const seed = Number(process.env.SWB_CRASH_SEED ?? Date.now() % 100_000);
-const random = rng(seed);
+const random = seededRandom(seed);
 const open = new Map<string, number>();
 let overlaps = 0;
 /** Per conversation, the sequence numbers in the order the webhook received them. */
