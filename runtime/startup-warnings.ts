@@ -4,6 +4,7 @@
  * operators to ignore warnings; a missing one leaves admin routes open on a public port.
  */
 import type { ConfigSnapshot } from './config/snapshot.js';
+import { connectionsWithin } from './server/connection-limits.js';
 
 export interface StartupSetup {
   env: NodeJS.ProcessEnv;
@@ -35,9 +36,9 @@ export function startupWarnings(setup: StartupSetup): string[] {
     );
   }
   const c = setup.connections;
-  if (c && c.openFiles !== undefined && setup.env.SWITCHBOARD_MAX_CONNECTIONS?.trim() && 2 * c.max + 256 > c.openFiles) {
+  if (c && c.openFiles !== undefined && setup.env.SWITCHBOARD_MAX_CONNECTIONS?.trim() && c.max > connectionsWithin(c.openFiles)) {
     warnings.push(
-      `SWITCHBOARD_MAX_CONNECTIONS is ${c.max}, but the open-files limit (ulimit -n) is ${c.openFiles}: HTTP callers waiting for a reply hold two descriptors each (their connection and the webhook's), so at ${Math.max(1, Math.floor((c.openFiles - 256) / 2))} waiting callers new connections, webhook calls and Redis can fail with EMFILE (raise the limit or lower the cap)`,
+      `SWITCHBOARD_MAX_CONNECTIONS is ${c.max}, but the open-files limit (ulimit -n) is ${c.openFiles}: HTTP callers waiting for a reply hold two descriptors each (their connection and the webhook's), so at ${Math.max(1, connectionsWithin(c.openFiles))} waiting callers new connections, webhook calls and Redis can fail with EMFILE (raise the limit or lower the cap)`,
     );
   }
   warnings.push(...configWarnings(setup.snapshot));

@@ -45,7 +45,12 @@ export function openFilesLimit(read: () => string = () => readFileSync('/proc/se
  */
 export function defaultMaxConnections(openFiles: number | undefined): number {
   if (openFiles === undefined) return DEFAULT_MAX_CONNECTIONS;
-  return Math.min(MOST_DEFAULT_CONNECTIONS, Math.max(64, Math.floor((openFiles - RESERVED_FILE_DESCRIPTORS) / 2)));
+  return Math.min(MOST_DEFAULT_CONNECTIONS, Math.max(64, connectionsWithin(openFiles)));
+}
+
+/** Waiting HTTP callers an open-files limit can hold: two descriptors each, after the reserve. */
+export function connectionsWithin(openFiles: number): number {
+  return Math.floor((openFiles - RESERVED_FILE_DESCRIPTORS) / 2);
 }
 
 export const MAX_CONNECTIONS_ENV = 'SWITCHBOARD_MAX_CONNECTIONS';

@@ -5,14 +5,14 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Dispatcher } from 'undici';
-import type { JobContext, ProcessOptions } from '../channels/channel.js';
+import type { ChannelJob, ChannelResponse, JobContext, ProcessOptions } from '../channels/channel.js';
 import { deferredReply, replyOnly, type ReplyStream, type StreamOptions } from '../pipeline/reply-stream.js';
 import { channelAdapters } from '../channels/index.js';
 import type { ConfigSnapshot } from '../config/snapshot.js';
 import type { MessageTrace } from '../tracing/message-trace.js';
 import type { ConversationControls } from '../controls/conversation-controls.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import type { JobProcessor, RecordedReply } from '../queue/job-queue.js';
+import type { JobProcessor, LocalJobState, RecordedReply } from '../queue/job-queue.js';
 import { errorMessage } from '../core/error-message.js';
 import { promiseOf } from '../core/promise-of.js';
 import type { ConfigSource, FileLinks } from './options.js';
@@ -85,7 +85,7 @@ export function createJobProcessor(deps: JobContextDeps & { config: ConfigSource
   // Not async: it hands back the channel's promise rather than wrapping it in another.
   return (job, local, reply) => promiseOf(() => runJob(job, local, reply));
 
-  function runJob(...[job, local, reply]: Parameters<JobProcessor>): ReturnType<JobProcessor> {
+  function runJob(job: ChannelJob, local: LocalJobState | undefined, reply: RecordedReply | undefined): Promise<ChannelResponse | undefined> {
     const snapshot = local?.snapshot ?? deps.config.current();
     const log = local?.log ?? deps.log.child({ requestId: job.requestId });
     // Nobody is left to read the answer, so the webhook is not called for it.
