@@ -103,6 +103,22 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
   let sent = 0;
   let nextTick = started;
   let windowEdge: 'none' | 'start' | 'end' = 'none';
+  /** Calls onTick every ~250 ms and onWindow once at each edge of the window; true once the window has ended. */
+  const observe = (now: number): boolean => {
+    if (now >= nextTick) {
+      o.onTick?.((now - started) / 1000, inFlight);
+      nextTick = now + 250;
+    }
+    if (windowEdge === 'none' && now >= windowStart) {
+      windowEdge = 'start';
+      o.onWindow?.('start');
+    }
+    if (windowEdge === 'start' && now >= windowEnd) {
+      windowEdge = 'end';
+      o.onWindow?.('end');
+    }
+    return windowEdge === 'end';
+  };
   while (sent < total) {
     const now = performance.now();
     while (sent < total) {
@@ -111,39 +127,16 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
       fire(sent, at);
       sent++;
     }
-    if (now >= nextTick) {
-      o.onTick?.((now - started) / 1000, inFlight);
-      nextTick = now + 250;
-    }
-    if (windowEdge === 'none' && now >= windowStart) {
-      windowEdge = 'start';
-      o.onWindow?.('start');
-    }
-    if (windowEdge === 'start' && now >= windowEnd) {
-      windowEdge = 'end';
-      o.onWindow?.('end');
-    }
+    observe(now);
     if (sent >= total) break;
     const wait = started + intendedTime(sent, o.rate, o.rampSeconds) * 1000 - performance.now();
     if (wait >= 1) await sleep(Math.min(Math.floor(wait), 50));
     else await new Promise<void>((r) => setImmediate(r));
   }
   // The window may end after the last send (a short schedule): keep ticking until then.
-  while (pending > 0 || windowEdge !== 'end') {
-    const now = performance.now();
-    if (windowEdge === 'none' && now >= windowStart) {
-      windowEdge = 'start';
-      o.onWindow?.('start');
-    }
-    if (windowEdge === 'start' && now >= windowEnd) {
-      windowEdge = 'end';
-      o.onWindow?.('end');
-    }
-    if (now >= nextTick) {
-      o.onTick?.((now - started) / 1000, inFlight);
-      nextTick = now + 250;
-    }
-    if (pending === 0 && windowEdge === 'end') break;
+  for (;;) {
+    const ended = observe(performance.now());
+    if (pending === 0 && ended) break;
     await Promise.race([done, sleep(50)]);
   }
   loop.disable();
